@@ -1,0 +1,62 @@
+import type { ArmResource } from "../domain/resource";
+import type { Finding } from "../domain/finding";
+import type { ActivityEvent, Alert } from "../domain/records";
+
+/** One audit event; `hash` chains it to the previous one (see src/store/audit-chain.ts). */
+export interface AuditEvent {
+  seq: number;
+  time: string;
+  actor: string;
+  action: string;
+  subject: string;
+  /** SHA-256 of the output or payload the event is about (never the payload itself when it is large). */
+  digest: string;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+export interface FindingFilter {
+  severity?: string;
+  framework?: string;
+  owner?: string;
+  status?: string;
+  subscriptionId?: string;
+  search?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface RunRecord {
+  id: string;
+  startedAt: string;
+  finishedAt?: string;
+  source: string;
+  summary?: unknown;
+}
+
+/**
+ * The persistence port. SQLite (embedded default) and PostgreSQL (server mode) implement it;
+ * pipeline stages never touch a database directly.
+ */
+export interface Store {
+  readonly kind: "sqlite" | "postgres";
+  migrate(): Promise<void>;
+  saveRun(run: RunRecord): Promise<void>;
+  listRuns(): Promise<RunRecord[]>;
+  replaceResources(resources: ArmResource[]): Promise<void>;
+  listResources(): Promise<ArmResource[]>;
+  replaceFindings(findings: Finding[]): Promise<void>;
+  listFindings(filter?: FindingFilter): Promise<Finding[]>;
+  getFinding(id: string): Promise<Finding | undefined>;
+  countFindings(filter?: FindingFilter): Promise<number>;
+  replaceActivity(events: ActivityEvent[]): Promise<void>;
+  listActivity(): Promise<ActivityEvent[]>;
+  replaceAlerts(alerts: Alert[]): Promise<void>;
+  listAlerts(): Promise<Alert[]>;
+  appendAudit(events: Omit<AuditEvent, "seq" | "prevHash" | "hash">[]): Promise<AuditEvent[]>;
+  listAudit(): Promise<AuditEvent[]>;
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+  close(): Promise<void>;
+}
