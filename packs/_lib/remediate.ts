@@ -1,0 +1,284 @@
+import type { Remediation } from "../../src/domain/finding";
+import { ident, prop, ps, sh } from "../../src/packs/helpers";
+import type { RemediationContext } from "../../src/packs/schema";
+
+/**
+ * Shared remediation builder: one spec per pack produces six drafts (az CLI, Az PowerShell, Bicep, Terraform azurerm,
+ * ARM, Azure Policy), each with a pre-check stating the blast radius, a rollback, the role and the downtime.
+ */
+
+export interface Cmd {
+  /** Read-only command showing the current value. */
+  precheck: string;
+  content: string;
+  rollback: string;
+}
+
+export interface ArmPatch {
+  /** ARM type in ARM casing, e.g. Microsoft.Storage/storageAccounts. */
+  type: string;
+  apiVersion: string;
+  /** Resource name (children: `parent/child`). Defaults to the finding's resource name. */
+  name?: string;
+  /** Properties to set (merged under `properties`). */
+  properties: Record<string, unknown>;
+  /** Properties that restore the previous state. */
+  rollback: Record<string, unknown>;
+  /** Top-level members (e.g. identity) to set and to restore. */
+  top?: Record<string, unknown>;
+  rollbackTop?: Record<string, unknown>;
+  /** Copy these top-level members from the resource (ARM PUT needs them): sku, kind. */
+  keep?: ("sku" | "kind")[];
+  /** Include the resource's location (false for child and subscription-level resources). */
+  location?: boolean;
+  /** Deployment scope: resource group (default) or subscription. */
+  scope?: "resourceGroup" | "subscription";
+  /** Rollback as text (e.g. a delete command) when redeploying cannot undo the change, as for new resources. */
+  rollbackText?: string;
+  /** Extension resources (diagnostic settings): the resource they attach to. */
+  extends?: { type: string; apiVersion: string; name: string };
+}
+
+export interface TfPatch {
+  /** azurerm resource type, e.g. azurerm_storage_account. */
+  type: string;
+  /** HCL arguments to merge into the existing block (healthy state). */
+  body: string;
+  /** HCL arguments restoring the previous state. */
+  rollback: string;
+  /** ARM id to import; defaults to the finding's resource id; false for new resources (no import block). */
+  importId?: string | false;
+  /** Symbol name; defaults to ident(resource name). */
+  symbol?: string;
+  /** A complete rollback text (e.g. a `removed` block) instead of re-rendering the block with `rollback`. */
+  rollbackRaw?: string;
+}
+
+export interface PolicySpec {
+  displayName: string;
+  description: string;
+  category: string;
+  mode?: "Indexed" | "All";
+  /** The policy rule's `if` condition: matches NON-compliant resources for Audit/Deny. */
+  if: Record<string, unknown>;
+  /** Allowed effects; the first is the default. */
+  effects: string[];
+  /** `then.details` for AuditIfNotExists / DeployIfNotExists / Modify. */
+  details?: Record<string, unknown>;
+}
+
+export interface FixSpec {
+  packId: string;
+  title: string;
+  role: string;
+  downtime: string;
+  az: Cmd;
+  ps: Cmd;
+  arm: ArmPatch;
+  tf: TfPatch;
+  policy: PolicySpec;
+  /** Optional second policy draft (e.g. a Modify variant that fixes existing resources). */
+  policyModify?: PolicySpec & { roleDefinitionIds: string[] };
+}
+
+/** az CLI target arguments for a resource in a resource group. */
+export function azTarget(ctx: RemediationContext, nameFlag = "--name"): string {
+  return `${nameFlag} ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)}`;
+}
+
+/** Az PowerShell target arguments: -ResourceGroupName and -Name (override the name parameter when needed). */
+export function psTarget(ctx: RemediationContext, nameParam = "-Name"): string {
+  return `-ResourceGroupName ${ps(ctx.resourceGroup)} ${nameParam} ${ps(ctx.name)}`;
+}
+
+export function psContext(ctx: RemediationContext): string {
+  return `Set-AzContext -Subscription ${ps(ctx.subscriptionId)} | Out-Null`;
+}
+
+function blast(ctx: RemediationContext, what: string): string {
+  return `Blast radius: ${what} ${ctx.affectedCount} resource(s) in scope currently share this finding.`;
+}
+
+export function buildFixes(ctx: RemediationContext, spec: FixSpec): Remediation[] {
+  const one = `changes 1 resource (${ctx.resource.id}).`;
+  const drafts: Remediation[] = [
+    {
+      kind: "az-cli",
+      title: spec.title,
+      precheck: `${spec.az.precheck}\n# ${blast(ctx, one)}`,
+      content: spec.az.content,
+      rollback: spec.az.rollback,
+      requiredRole: spec.role,
+      downtime: spec.downtime,
+    },
+    {
+      kind: "powershell",
+      title: spec.title,
+      precheck: `${psContext(ctx)}\n${spec.ps.precheck}\n# ${blast(ctx, one)}`,
+      content: `${psContext(ctx)}\n${spec.ps.content}`,
+      rollback: `${psContext(ctx)}\n${spec.ps.rollback}`,
+      requiredRole: spec.role,
+      downtime: spec.downtime,
+    },
+    {
+      kind: "bicep",
+      title: spec.title,
+      precheck: `${whatIf(ctx, spec.arm, "main.bicep")}\n# ${blast(ctx, `the template ${one}`)}`,
+      content: bicep(ctx, spec.arm, spec.arm.properties, spec.arm.top),
+      rollback: spec.arm.rollbackText ?? bicep(ctx, spec.arm, spec.arm.rollback, spec.arm.rollbackTop),
+      requiredRole: spec.role,
+      downtime: spec.downtime,
+    },
+    {
+      kind: "terraform",
+      title: spec.title,
+      precheck: `terraform plan  # expect an in-place update of ${spec.tf.type}.${spec.tf.symbol ?? ident(ctx.name)} only\n# ${blast(ctx, one)}`,
+      content: terraform(ctx, spec.tf, spec.tf.body),
+      rollback: spec.tf.rollbackRaw ?? terraform(ctx, spec.tf, spec.tf.rollback),
+      requiredRole: spec.role,
+      downtime: spec.downtime,
+    },
+    {
+      kind: "arm",
+      title: spec.title,
+      precheck: `${whatIf(ctx, spec.arm, "template.json")}\n# ${blast(ctx, `the template ${one}`)}`,
+      content: JSON.stringify(armTemplate(ctx, spec.arm, spec.arm.properties, spec.arm.top), null, 2),
+      rollback: spec.arm.rollbackText ?? JSON.stringify(armTemplate(ctx, spec.arm, spec.arm.rollback, spec.arm.rollbackTop), null, 2),
+      requiredRole: spec.role,
+      downtime: spec.downtime,
+    },
+    policyDraft(ctx, spec.packId, spec.policy),
+  ];
+  if (spec.policyModify) drafts.push(policyDraft(ctx, spec.packId, spec.policyModify, spec.policyModify.roleDefinitionIds));
+  return drafts;
+}
+
+function whatIf(ctx: RemediationContext, arm: ArmPatch, file: string): string {
+  return arm.scope === "subscription"
+    ? `az deployment sub what-if --location ${sh(ctx.location || "westeurope")} --template-file ${file} --subscription ${sh(ctx.subscriptionId)}`
+    : `az deployment group what-if --resource-group ${sh(ctx.resourceGroup)} --template-file ${file} --subscription ${sh(ctx.subscriptionId)}`;
+}
+
+function resourceBody(ctx: RemediationContext, arm: ArmPatch, properties: Record<string, unknown>, top?: Record<string, unknown>): Record<string, unknown> {
+  const body: Record<string, unknown> = { name: arm.name ?? ctx.name };
+  if (arm.location !== false && arm.scope !== "subscription" && !arm.extends) body.location = ctx.location || "westeurope";
+  for (const k of arm.keep ?? []) {
+    const v = (ctx.resource as Record<string, unknown>)[k];
+    if (v !== undefined && v !== null) body[k] = v;
+  }
+  Object.assign(body, top ?? {});
+  body.properties = properties;
+  return body;
+}
+
+export function armTemplate(ctx: RemediationContext, arm: ArmPatch, properties: Record<string, unknown>, top?: Record<string, unknown>): Record<string, unknown> {
+  const schema =
+    arm.scope === "subscription"
+      ? "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"
+      : "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+  const body = resourceBody(ctx, arm, properties, top);
+  const resource: Record<string, unknown> = { type: arm.type, apiVersion: arm.apiVersion, name: body.name };
+  if (arm.extends) resource.scope = `${arm.extends.type}/${arm.extends.name}`;
+  for (const [k, v] of Object.entries(body)) if (k !== "name") resource[k] = v;
+  return { $schema: schema, contentVersion: "1.0.0.0", resources: [resource] };
+}
+
+export function bicep(ctx: RemediationContext, arm: ArmPatch, properties: Record<string, unknown>, top?: Record<string, unknown>): string {
+  const sym = ident(ctx.name);
+  const lines: string[] = [`// Merge into the existing declaration of ${ctx.name.replace(/[\r\n]/g, " ")}; deployed incrementally, untouched properties keep their values.`];
+  if (arm.scope === "subscription") lines.push("targetScope = 'subscription'", "");
+  const body = resourceBody(ctx, arm, properties, top);
+  if (arm.extends) {
+    lines.push(`resource target '${arm.extends.type}@${arm.extends.apiVersion}' existing = {`, `  name: ${bicepValue(arm.extends.name, 1)}`, "}", "");
+    body.scope = { __raw: "target" };
+  }
+  lines.push(`resource ${sym} '${arm.type}@${arm.apiVersion}' = ${bicepValue(body, 0)}`);
+  return lines.join("\n");
+}
+
+/** Renders a JS value as a Bicep literal (objects and arrays one member per line). */
+export function bicepValue(v: unknown, depth: number): string {
+  const pad = "  ".repeat(depth + 1);
+  const end = "  ".repeat(depth);
+  if (v && typeof v === "object" && "__raw" in (v as Record<string, unknown>)) return String((v as Record<string, unknown>).__raw);
+  if (typeof v === "string") return `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n").replace(/\$\{/g, "\\${")}'`;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (v === null || v === undefined) return "null";
+  if (Array.isArray(v)) return v.length === 0 ? "[]" : `[\n${v.map((x) => `${pad}${bicepValue(x, depth + 1)}`).join("\n")}\n${end}]`;
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length === 0) return "{}";
+  return `{\n${entries.map(([k, x]) => `${pad}${/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? k : `'${k}'`}: ${bicepValue(x, depth + 1)}`).join("\n")}\n${end}}`;
+}
+
+export function terraform(ctx: RemediationContext, tf: TfPatch, body: string): string {
+  const sym = tf.symbol ?? ident(ctx.name);
+  const out = ["# azurerm provider >= 4.0. Merge these arguments into the existing block; other arguments keep their values."];
+  const importId = tf.importId === undefined ? ctx.resource.id : tf.importId;
+  if (importId) out.push("import {", `  to = ${tf.type}.${sym}`, `  id = ${JSON.stringify(importId)}`, "}", "");
+  out.push(`resource "${tf.type}" "${sym}" {`);
+  for (const line of body.trim().split("\n")) out.push(`  ${line}`);
+  out.push("}");
+  return out.join("\n");
+}
+
+export function policyDraft(ctx: RemediationContext, packId: string, spec: PolicySpec, roleDefinitionIds?: string[]): Remediation {
+  const details = spec.details ? { ...spec.details, ...(roleDefinitionIds ? { roleDefinitionIds } : {}) } : undefined;
+  const policy = {
+    properties: {
+      displayName: `${spec.displayName} (Clarion draft)`,
+      policyType: "Custom",
+      mode: spec.mode ?? "Indexed",
+      description: spec.description,
+      metadata: { category: spec.category, source: `clarion:${packId}`, version: "1.0.0" },
+      parameters: {
+        effect: {
+          type: "String",
+          metadata: { displayName: "Effect", description: "Audit first; switch to the enforcing effect once the audit is clean." },
+          allowedValues: spec.effects,
+          defaultValue: spec.effects[0],
+        },
+      },
+      policyRule: { if: spec.if, then: details ? { effect: "[parameters('effect')]", details } : { effect: "[parameters('effect')]" } },
+    },
+  };
+  const enforcing = spec.effects.filter((e) => !/^(audit|auditifnotexists|disabled)$/i.test(e));
+  const defName = `clarion-${packId}`.slice(0, 64);
+  return {
+    kind: "azure-policy",
+    title: `${roleDefinitionIds ? "Remediate" : "Audit"} with Azure Policy: ${spec.displayName}`,
+    precheck: `Would flag ${ctx.affectedCount} resource(s) in scope today. Assign with effect ${spec.effects[0]} first and review compliance before ${enforcing.length ? `switching to ${enforcing.join(" or ")}` : "acting on the results"}.`,
+    content: JSON.stringify(policy, null, 2),
+    rollback: `az policy assignment delete --name ${defName} --scope /subscriptions/${ctx.subscriptionId}\naz policy definition delete --name ${defName} --subscription ${sh(ctx.subscriptionId)}`,
+    requiredRole: roleDefinitionIds ? "Resource Policy Contributor + the remediation identity's roles" : "Resource Policy Contributor",
+    downtime: enforcing.length ? `none while auditing; ${enforcing.join("/")} affects future deployments` : "none",
+  };
+}
+
+/** Policy condition helpers. */
+export const P = {
+  type: (t: string) => ({ field: "type", equals: t }),
+  all: (...c: Record<string, unknown>[]) => ({ allOf: c }),
+  any: (...c: Record<string, unknown>[]) => ({ anyOf: c }),
+  not: (c: Record<string, unknown>) => ({ not: c }),
+  field: (alias: string, op: string, value: unknown) => ({ field: alias, [op]: value }),
+};
+
+/** Built-in role definition ids used by Modify / DeployIfNotExists drafts. */
+export const ROLE_IDS = {
+  contributor: "/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c",
+  storageAccountContributor: "/providers/Microsoft.Authorization/roleDefinitions/17d1049b-9a84-46fb-8f53-869881c3d3ab",
+  monitoringContributor: "/providers/Microsoft.Authorization/roleDefinitions/749f88d5-cbae-40b8-bcfc-e573ddc772fa",
+  logAnalyticsContributor: "/providers/Microsoft.Authorization/roleDefinitions/92aaf0da-9dab-42b6-94a3-d43ce8d16293",
+  securityAdmin: "/providers/Microsoft.Authorization/roleDefinitions/fb1c8493-542b-48eb-b624-b4c8fea62acd",
+};
+
+/** The value the resource has now (for rollbacks that restore it), or a fallback when absent. */
+export function was<T>(ctx: RemediationContext, path: string, fallback: T): T {
+  const v = prop(ctx.resource, path);
+  return (v === undefined || v === null ? fallback : v) as T;
+}
+
+/** Shell- and PowerShell-safe rendering of a previous value for az/PowerShell rollbacks. */
+export function flag(v: unknown): string {
+  return sh(String(v));
+}
