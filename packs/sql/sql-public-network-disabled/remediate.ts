@@ -1,0 +1,34 @@
+import type { Remediation } from "../../../src/domain/finding";
+import type { RemediationContext } from "../../../src/packs/schema";
+import { ps, sh } from "../../../src/packs/helpers";
+import { P, azTarget, buildFixes, psTarget, was } from "../../_lib/remediate";
+
+export function remediate(ctx: RemediationContext): Remediation[] {
+  const t = azTarget(ctx);
+  const p = psTarget(ctx);
+  return buildFixes(ctx, {
+    packId: "sql-public-network-disabled",
+    title: "Disable public network access to the server",
+    role: "SQL Server Contributor",
+    downtime: "brief: callers using the public endpoint are refused",
+    az: {
+      precheck: `az sql server show --name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)} --query publicNetworkAccess`,
+      content: `az sql server update --name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)} --enable-public-network false`,
+      rollback: `az sql server update --name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)} --enable-public-network true`,
+    },
+    ps: {
+      precheck: `(Get-AzSqlServer -ResourceGroupName ${ps(ctx.resourceGroup)} -ServerName ${ps(ctx.name)}).PublicNetworkAccess`,
+      content: `Set-AzSqlServer -ResourceGroupName ${ps(ctx.resourceGroup)} -ServerName ${ps(ctx.name)} -PublicNetworkAccess 'Disabled'`,
+      rollback: `Set-AzSqlServer -ResourceGroupName ${ps(ctx.resourceGroup)} -ServerName ${ps(ctx.name)} -PublicNetworkAccess 'Enabled'`,
+    },
+    arm: { type: "Microsoft.Sql/servers", apiVersion: "2021-11-01", properties: { publicNetworkAccess: "Disabled" }, rollback: { publicNetworkAccess: "Enabled" } },
+    tf: { type: "azurerm_mssql_server", body: 'public_network_access_enabled = false', rollback: 'public_network_access_enabled = true' },
+    policy: {
+      displayName: "SQL servers should disable public network access",
+      description: "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.",
+      category: "SQL",
+      if: P.all(P.type("Microsoft.Sql/servers"), P.field("Microsoft.Sql/servers/publicNetworkAccess", "notEquals", "Disabled")),
+      effects: ["Audit", "Deny", "Disabled"],
+    },
+  });
+}
