@@ -11,9 +11,10 @@ export const DEFAULT_DB = "./clarion-out/clarion.db";
  */
 export async function openStore(target: string = DEFAULT_DB, opts: { mustExist?: boolean } = {}): Promise<Store> {
   if (/^postgres(ql)?:\/\//i.test(target)) {
-    const { openPostgresStore } = await import("./postgres-store").catch(() => ({ openPostgresStore: undefined }));
-    if (!openPostgresStore) throw new NotFoundError("PostgreSQL store is not available in this build");
-    return openPostgresStore(target);
+    const modPath = "./postgres-store";
+    const mod = (await import(modPath).catch(() => undefined)) as { openPostgresStore?: (url: string) => Promise<Store> } | undefined;
+    if (!mod?.openPostgresStore) throw new NotFoundError("PostgreSQL store is not available in this build");
+    return mod.openPostgresStore(target);
   }
   if (opts.mustExist && target !== ":memory:" && !existsSync(target))
     throw new NotFoundError(`no Clarion database at ${target}`, {

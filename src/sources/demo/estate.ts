@@ -244,8 +244,10 @@ function buildWorkload(ctx: Ctx, rg: RgPlan, rgName: string, planted: Record<str
   }
 }
 
-function shortName(ctx: Ctx, app: string): string {
-  return `${app.replace(/[^a-z0-9]/g, "").slice(0, 12)}${ctx.suffix}${ctx.unit ? ctx.unit : ""}`;
+/** A globally-unique-style name (storage, registries): the distinguishing part first, the environment last. */
+function shortName(ctx: Ctx, base: string): string {
+  const tail = `${ctx.suffix}${ctx.unit ? ctx.unit : ""}`;
+  return `${base.replace(/[^a-z0-9]/g, "").slice(0, 24 - tail.length)}${tail}`;
 }
 
 function nameFor(ctx: Ctx, kind: string, app: string, n?: number): string {
@@ -265,7 +267,7 @@ const DEFAULT_RULES = [
   ["DenyAllOutBound", 65500, "Outbound", "Deny", "*", "*"],
 ] as const;
 
-function nsg(ctx: Ctx, rgName: string, name: string, rules: { name: string; priority: number; access: "Allow" | "Deny"; protocol: string; source: string; ports: string | string[] }[], tags: Record<string, string>): ArmResource {
+function nsg(ctx: Ctx, rgName: string, name: string, rules: readonly { name: string; priority: number; access: "Allow" | "Deny"; protocol: string; source: string; ports: string | readonly string[] }[], tags: Record<string, string>): ArmResource {
   const r = base(ctx, rgName, "Microsoft.Network/networkSecurityGroups", name, { tags });
   r.properties = {
     provisioningState: "Succeeded",
@@ -283,7 +285,7 @@ function nsg(ctx: Ctx, rgName: string, name: string, rules: { name: string; prio
         sourcePortRange: "*",
         sourceAddressPrefix: x.source,
         destinationAddressPrefix: "*",
-        ...(Array.isArray(x.ports) ? { destinationPortRanges: x.ports, destinationPortRange: undefined } : { destinationPortRange: x.ports }),
+        ...(typeof x.ports === "string" ? { destinationPortRange: x.ports } : { destinationPortRanges: [...x.ports] }),
         sourceAddressPrefixes: [],
         destinationAddressPrefixes: [],
       },
@@ -767,8 +769,8 @@ function cosmos(ctx: Ctx, rg: RgPlan, rgName: string, name: string): ArmResource
 
 function buildData(ctx: Ctx, rg: RgPlan, rgName: string, planted: Record<string, string>): void {
   const isPayments = rg.app === "payments" && ctx.sub.key === "prod";
-  storage(ctx, rg, rgName, shortName(ctx, `st${rg.app}data`));
-  storage(ctx, rg, rgName, shortName(ctx, `st${rg.app}bak`));
+  storage(ctx, rg, rgName, shortName(ctx, `stdata${rg.app}`));
+  storage(ctx, rg, rgName, shortName(ctx, `stbak${rg.app}`));
   const sql = sqlServer(ctx, rg, rgName, nameFor(ctx, "sql", rg.app), 2, isPayments ? { open: true } : {});
   cosmos(ctx, rg, rgName, nameFor(ctx, "cosmos", rg.app));
   const kv = keyVault(ctx, rg, rgName, nameFor(ctx, "kv", rg.app));

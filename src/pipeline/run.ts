@@ -1,0 +1,157 @@
+import { createHash, randomUUID } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { frameworkCatalog } from "../compliance/catalog";
+import type { Finding } from "../domain/finding";
+import { SENTINEL_TABLE, toSentinelRow } from "../delivery/sentinel-row";
+import { loadAllPacks } from "../packs/loader";
+import { PackRegistry } from "../packs/registry";
+import { renderHtmlReport } from "../reports/html";
+import { renderMarkdownReport } from "../reports/markdown";
+import { type RunSummary, summarize } from "../reports/summary";
+import type { Store } from "../store/store";
+import { EstateIndex } from "./context";
+import { type EnrichPorts, enrichFindings } from "./enrich";
+import { type IngestReport, type NormalizedTenant, Normalizer, type RawRow } from "./normalize";
+import { loadSideAnalyses } from "./side-analyses";
+
+export type ProgressFn = (stage: string, done: number, total: number) => void;
+
+export interface RunOptions {
+  /** Label for reports and the run record (e.g. `demo seed 42`, file names). */
+  source: string;
+  rows: Iterable<RawRow> | AsyncIterable<RawRow>;
+  /** Rows that could not be read at all (malformed lines), counted in ingest. */
+  unreadable?: { origin: RawRow["origin"]; reason: string }[];
+  outDir: string;
+  store: Store;
+  now?: Date;
+  actor?: string;
+  onProgress?: ProgressFn;
+  cmdb?: Map<string, string>;
+}
+
+export interface RunResult {
+  runId: string;
+  summary: RunSummary;
+  findings: Finding[];
+  tenant: NormalizedTenant;
+  ingest: IngestReport;
+  outputs: Record<string, string>;
+}
+
+export const OUTPUT_FILES = {
+  findings: "findings.json",
+  summary: "summary.json",
+  html: "report.html",
+  markdown: "report.md",
+  sentinel: `sentinel/${SENTINEL_TABLE}.ndjson`,
+  audit: "audit.jsonl",
+} as const;
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+/** The whole pipeline: ingest → normalize → correlate → dossier → prioritize → explain → remediate → deliver. */
+export async function runPipeline(opts: RunOptions): Promise<RunResult> {
+  const t0 = Date.now();
+  const timings: Record<string, number> = {};
+  const lap = (name: string, since: number) => {
+    timings[name] = Date.now() - since;
+    return Date.now();
+  };
+  const progress = opts.onProgress ?? (() => {});
+  const now = opts.now ?? new Date();
+  const runId = `run-${now.toISOString().replace(/[-:.TZ]/g, "").slice(0, 14)}-${randomUUID().slice(0, 6)}`;
+  const actor = opts.actor ?? process.env.CLARION_ACTOR ?? "clarion";
+  const startedAt = new Date().toISOString();
+
+  // ingest + normalize
+  let t = Date.now();
+  const normalizer = new Normalizer();
+  for (const u of opts.unreadable ?? []) normalizer.rejectUnreadable(u.origin, u.reason);
+  let n = 0;
+  for await (const row of opts.rows as AsyncIterable<RawRow>) {
+    normalizer.add(row);
+    if (++n % 5000 === 0) progress("ingest", n, 0);
+  }
+  progress("ingest", n, n);
+  const tenant = normalizer.tenant;
+  t = lap("ingest", t);
+
+  // correlate: indexes + side analyses (graph, changes, KEV) when their modules are present
+  const index = new EstateIndex(tenant);
+  const { packs, errors: packErrors } = await loadAllPacks();
+  const registry = new PackRegistry(packs);
+  const side = await loadSideAnalyses(tenant, now, (stage) => progress(stage, 0, 1));
+  const ports: EnrichPorts = { packs: registry, frameworks: frameworkCatalog(), now, cmdb: opts.cmdb, ...side.ports };
+  t = lap("correlate", t);
+
+  // dossier → prioritize → explain → remediate
+  progress("enrich", 0, tenant.assessments.length);
+  const { findings, unmatched } = enrichFindings(index, ports);
+  progress("enrich", tenant.assessments.length, tenant.assessments.length);
+  t = lap("enrich", t);
+
+  // deliver
+  mkdirSync(join(opts.outDir, "sentinel"), { recursive: true });
+  const statusCount = (s: string) => tenant.assessments.filter((a) => a.status === s).length;
+  const summary = summarize(findings, normalizer.report, {
+    runId,
+    generatedAt: now.toISOString(),
+    source: opts.source,
+    counts: {
+      resources: tenant.resources.length,
+      assessments: tenant.assessments.length,
+      unhealthy: statusCount("Unhealthy"),
+      healthy: statusCount("Healthy"),
+      notApplicable: statusCount("NotApplicable"),
+      findings: findings.length,
+      recommendationTypes: new Set(findings.map((f) => f.recommendation.id)).size,
+      withPack: findings.length - unmatched,
+      generic: unmatched,
+    },
+    secureScore: tenant.secureScores.map((s) => ({ subscriptionId: s.subscriptionId, name: index.subscription(s.subscriptionId)?.name ?? s.subscriptionId, current: s.current, max: s.max, percentage: s.percentage })),
+    timingsMs: timings,
+  });
+  const outputs: Record<string, string> = {};
+  const write = (key: keyof typeof OUTPUT_FILES, content: string) => {
+    const file = join(opts.outDir, OUTPUT_FILES[key]);
+    writeFileSync(file, content);
+    outputs[key] = file;
+    return sha256(content);
+  };
+  const digests: Record<string, string> = {};
+  digests.findings = write("findings", `${JSON.stringify(findings, null, 1)}\n`);
+  digests.sentinel = write("sentinel", findings.map((f) => JSON.stringify(toSentinelRow(f, now.toISOString()))).join("\n") + (findings.length ? "\n" : ""));
+  digests.markdown = write("markdown", renderMarkdownReport(summary, findings));
+  digests.html = write("html", renderHtmlReport(summary, findings, { extraSections: side.htmlSections }));
+  summary.timingsMs.deliver = Date.now() - t;
+  summary.timingsMs.total = Date.now() - t0;
+  digests.summary = write("summary", `${JSON.stringify({ ...summary, packErrors }, null, 2)}\n`);
+
+  // store + audit: one event per generated output, one per explanation and remediation draft
+  progress("store", 0, 1);
+  await opts.store.replaceResources(tenant.resources);
+  await opts.store.replaceFindings(findings);
+  await opts.store.replaceActivity(tenant.activity);
+  await opts.store.replaceAlerts(tenant.alerts);
+  await opts.store.setMeta("subAssessments", JSON.stringify(tenant.subAssessments));
+  await opts.store.setMeta("assessmentCounts", JSON.stringify(summary.counts));
+  const time = new Date().toISOString();
+  const events = [
+    { time, actor, action: "run.started", subject: runId, digest: sha256(opts.source), details: { source: opts.source, startedAt } },
+    ...findings.flatMap((f) => [
+      { time, actor, action: "explanation.generated", subject: f.id, digest: sha256(JSON.stringify(f.explanation)), details: { engine: f.explanation.engine, model: f.explanation.model, grounding: f.explanation.grounding, citations: f.explanation.citations.length } },
+      ...(f.remediation.length ? [{ time, actor, action: "remediation.drafted", subject: f.id, digest: sha256(JSON.stringify(f.remediation)), details: { kinds: f.remediation.map((r) => r.kind), status: "draft" } }] : []),
+    ]),
+    ...Object.entries(digests).map(([k, digest]) => ({ time, actor, action: "output.written", subject: OUTPUT_FILES[k as keyof typeof OUTPUT_FILES], digest, details: { runId } })),
+    { time, actor, action: "run.finished", subject: runId, digest: digests.summary, details: { findings: findings.length, ingest: summary.ingest } },
+  ];
+  await opts.store.appendAudit(events);
+  const chain = await opts.store.listAudit();
+  writeFileSync(join(opts.outDir, OUTPUT_FILES.audit), chain.map((e) => JSON.stringify(e)).join("\n") + "\n");
+  outputs.audit = join(opts.outDir, OUTPUT_FILES.audit);
+  await opts.store.saveRun({ id: runId, startedAt, finishedAt: new Date().toISOString(), source: opts.source, summary });
+  progress("store", 1, 1);
+  return { runId, summary, findings, tenant, ingest: normalizer.report, outputs };
+}
