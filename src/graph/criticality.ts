@@ -29,6 +29,8 @@ export function environmentOf(r: ArmResource): string | undefined {
  * PII...), every Key Vault, and production databases. Tag values are data: only matched against known words.
  */
 export function criticalityOf(r: ArmResource): Criticality | undefined {
+  // Network plumbing (VNets, NSGs, NICs, IPs, route tables) and identities are never path targets, whatever their tags.
+  if (/^microsoft\.network\/|^microsoft\.managedidentity\/|^microsoft\.authorization\//.test(typeKey(r.type))) return undefined;
   const reasons: string[] = [];
   let value = 0;
   const c = tagValue(r, "criticality", "businessCriticality", "assetCriticality");
