@@ -97,6 +97,10 @@ export const WEIGHTS: Record<SignalCode, number> = {
 
 /** Principals with fewer changes than this have no reliable habits yet (their history is "new"). */
 const MIN_HISTORY = 10;
+/** Changes needed before a principal's hours are trusted. */
+const MIN_HOURS_HISTORY = 20;
+/** Changes from the same unusual network/app within this gap form one session (one item). */
+const SESSION_GAP_MS = 2 * 3_600_000;
 /** A value first seen inside the window becomes normal once it is this old. */
 const LEARN_AFTER_MS = 24 * 3_600_000;
 const CONTEXT: SignalCode[] = ["production", "sensitive"];
@@ -126,7 +130,8 @@ export function scoreAnomalies(events: ActivityEvent[] | Change[], baselines: Ba
     if (!learned.has(key)) learned.set(key, t);
   };
 
-  const scored: { c: Change; signals: Signal[]; env: Environment; burst?: string }[] = [];
+  const scored: { c: Change; signals: Signal[]; env: Environment; group?: string }[] = [];
+  const sessions = new Map<string, { id: string; last: number }>();
   for (const c of changes) {
     const p: PrincipalBaseline | undefined = baselines.principals[c.callerKey];
     const env = environmentOf(c.resourceKey, resources);
@@ -141,7 +146,9 @@ export function scoreAnomalies(events: ActivityEvent[] | Change[], baselines: Ba
     } else {
       const lp = localParts(c.time, tz);
       const near = p.hours[(lp.hour + 23) % 24] + p.hours[lp.hour] + p.hours[(lp.hour + 1) % 24];
-      if (near / p.changes < 0.02)
+      // Only principals with enough history and a working day (not active around the clock) have "usual hours".
+      const activeHours = p.hours.filter((n) => n > 0).length;
+      if (p.changes >= MIN_HOURS_HISTORY && activeHours <= 14 && near / p.changes < 0.02)
         add("offHours", `at ${localClock(c.time, tz)} (${tz}), outside ${who}'s usual hours: ${near} of their ${p.changes} earlier changes fall between ${pad((lp.hour + 23) % 24)}:00 and ${pad((lp.hour + 2) % 24)}:00`);
       if ((lp.weekday === 0 || lp.weekday === 6) && p.weekendChanges / p.changes < 0.02)
         add("weekend", `on a ${lp.weekday === 0 ? "Sunday" : "Saturday"}; ${who} made ${p.weekendChanges} of ${p.changes} earlier changes at weekends`);
@@ -170,18 +177,26 @@ export function scoreAnomalies(events: ActivityEvent[] | Change[], baselines: Ba
       add("unusualChanger", `${shortName(c.topResourceKey)} is usually changed by ${top(r.changers, 3).map((k) => baselines.principals[k]?.caller ?? k).join(", ")}, not ${who}`);
     const burst = bursts.get(c.key);
     if (burst) add("massDelete", burst.detail);
+    let session: string | undefined;
+    if (signals.some((s) => s.code === "unusualIp" || s.code === "unusualApp")) {
+      const base = `sess|${c.callerKey}|${ipPrefix(c.callerIpAddress) ?? ""}|${c.clientAppId ?? ""}`;
+      const open = sessions.get(base);
+      if (open && c.time - open.last <= SESSION_GAP_MS) open.last = c.time;
+      else sessions.set(base, { id: `${base}|${c.time}`, last: c.time });
+      session = sessions.get(base)?.id;
+    }
     if (signals.length) {
       if (env === "production") add("production", `${shortName(c.topResourceKey)} is a production resource`);
       const why = sensitivityOf(c.op);
       if (why) add("sensitive", `${c.operation} ${why}`);
     }
-    scored.push({ c, signals, env, burst: burst?.id });
+    scored.push({ c, signals, env, group: burst?.id ?? session });
   }
 
-  // One item per correlation id, or per delete burst.
+  // One item per correlation id, per delete burst, or per session from an unusual network or app.
   const groups = new Map<string, typeof scored>();
   for (const s of scored) {
-    const k = s.burst ?? `corr|${s.c.correlationId.toLowerCase()}`;
+    const k = s.group ?? `corr|${s.c.correlationId.toLowerCase()}`;
     const g = groups.get(k) ?? [];
     g.push(s);
     groups.set(k, g);

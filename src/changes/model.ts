@@ -200,6 +200,21 @@ export function sensitivityOf(op: string): string | undefined {
   return undefined;
 }
 
+/** Readable name for tables: the top resource's name, plus the child's last segment (`nsg-web/allow-rdp`). */
+export function displayName(resourceId: string): string {
+  const parts = resourceId.split("/").filter(Boolean);
+  const lower = resourceId.toLowerCase();
+  const rg = /\/resourcegroups\/([^/]+)/i.exec(resourceId)?.[1];
+  if (/\/providers\/microsoft\.authorization\/(roleassignments|policyassignments|policyexemptions)\//.test(lower)) {
+    const kind = parts[parts.length - 2];
+    const scopeName = lower.indexOf("/providers/") < lower.lastIndexOf("/providers/") ? shortName(resourceId.slice(0, lower.lastIndexOf("/providers/"))) : rg ?? "subscription";
+    return `${scopeName}/${kind}/${parts[parts.length - 1].slice(0, 8)}`;
+  }
+  const topLen = topResourceKey(resourceId).length;
+  const top = shortName(resourceId.slice(0, topLen));
+  return lower.length > topLen ? `${top}/${parts[parts.length - 1]}` : top;
+}
+
 /** Short resource name for messages. */
 export function shortName(resourceId: string): string {
   return resourceId.split("/").filter(Boolean).pop() ?? resourceId;
