@@ -1,0 +1,34 @@
+import type { Remediation } from "../../../src/domain/finding";
+import type { RemediationContext } from "../../../src/packs/schema";
+import { ps, sh } from "../../../src/packs/helpers";
+import { P, azTarget, buildFixes, psTarget, was } from "../../_lib/remediate";
+
+export function remediate(ctx: RemediationContext): Remediation[] {
+  const t = azTarget(ctx);
+  const p = psTarget(ctx);
+  return buildFixes(ctx, {
+    packId: "keyvault-soft-delete",
+    title: "Turn on soft delete",
+    role: "Key Vault Contributor",
+    downtime: "none",
+    az: {
+      precheck: `az keyvault show --name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)} --query properties.enableSoftDelete`,
+      content: `az keyvault update --name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)} --retention-days 90`,
+      rollback: `# Soft delete cannot be turned off once on; nothing to roll back.\naz keyvault show --name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)} --query properties.softDeleteRetentionInDays`,
+    },
+    ps: {
+      precheck: `(Get-AzKeyVault -ResourceGroupName ${ps(ctx.resourceGroup)} -VaultName ${ps(ctx.name)}).EnableSoftDelete`,
+      content: `Update-AzKeyVault -ResourceGroupName ${ps(ctx.resourceGroup)} -VaultName ${ps(ctx.name)} -SoftDeleteRetentionInDays 90`,
+      rollback: `# Soft delete is irreversible by design; nothing to roll back.\nGet-AzKeyVault -ResourceGroupName ${ps(ctx.resourceGroup)} -VaultName ${ps(ctx.name)}`,
+    },
+    arm: { type: "Microsoft.KeyVault/vaults", apiVersion: "2023-07-01", rollbackText: "Soft delete cannot be disabled once enabled; there is no template rollback.", properties: { tenantId: was(ctx, "properties.tenantId", "<tenant-id>"), sku: was(ctx, "properties.sku", { family: "A", name: "standard" }), enableSoftDelete: true, softDeleteRetentionInDays: 90 }, rollback: {} },
+    tf: { type: "azurerm_key_vault", body: 'soft_delete_retention_days = 90', rollback: '', rollbackRaw: "# Soft delete cannot be turned off once on; no rollback." },
+    policy: {
+      displayName: "Key vaults should have soft delete enabled",
+      description: "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.",
+      category: "Key Vault",
+      if: P.all(P.type("Microsoft.KeyVault/vaults"), P.field("Microsoft.KeyVault/vaults/enableSoftDelete", "equals", false)),
+      effects: ["Audit", "Deny", "Disabled"],
+    },
+  });
+}
