@@ -51,11 +51,12 @@ export function register(program: Command): void {
     .option("--now <iso>", "reference time for a duration (default: the latest stored event)")
     .option("--min-score <n>", "report items at or above this score", String(FLAG_THRESHOLD))
     .option("--tz <zone>", "the tenant's time zone for usual hours (IANA; default: store setting, CLARION_TIME_ZONE or UTC)")
-    .option("--incidents <file>", "also write Sentinel incident requests (score >= 70) as NDJSON to FILE")
+    .option("--incidents <file>", "also write Sentinel incident requests (PUT bodies) as NDJSON to FILE")
+    .option("--incident-min-score <n>", "lowest score that becomes a Sentinel incident", "70")
     .option("-o, --output <fmt>", "table|json|csv", "table")
     .option("--query <jmespath>", "JMESPath query on the JSON result")
     .option("--db <file>", "store", DEFAULT_DB)
-    .action(async (o: CommonOpts & { since: string; now?: string; minScore: string; incidents?: string }) => {
+    .action(async (o: CommonOpts & { since: string; now?: string; minScore: string; incidents?: string; incidentMinScore: string }) => {
       const minScore = Number(o.minScore);
       if (!Number.isFinite(minScore) || minScore < 0 || minScore > 100) throw new InputError(`--min-score must be 0-100, got '${o.minScore}'`, { field: "--min-score" });
       const result = await withStore(o.db, async (store) => {
@@ -75,7 +76,7 @@ export function register(program: Command): void {
         return anomalies;
       });
       if (o.incidents) {
-        const incidents = buildSentinelIncidents(result);
+        const incidents = buildSentinelIncidents(result, { minScore: Number(o.incidentMinScore) });
         writeFileSync(o.incidents, incidents.map((i) => JSON.stringify(i)).join("\n") + (incidents.length ? "\n" : ""));
         process.stderr.write(`wrote ${incidents.length} Sentinel incident request(s) to ${o.incidents}\n`);
       }

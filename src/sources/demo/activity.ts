@@ -229,6 +229,8 @@ export function generateActivity(input: ActivityInput): ActivityOutput {
     planted?: boolean;
     upn?: boolean;
   }): string => {
+    // Only the window [now - days, now) is logged (an operation must also have finished by now).
+    if (o.time < start || o.time + 60_000 >= now) return "";
     const correlationId = o.correlationId ?? rng.uuid();
     const sub = /\/subscriptions\/([^/]+)/i.exec(o.resourceId)?.[1] ?? "";
     const rg = /\/resourceGroups\/([^/]+)/i.exec(o.resourceId)?.[1];
@@ -425,6 +427,7 @@ export function generateActivity(input: ActivityInput): ActivityOutput {
   const prodNsgs = targets.filter((t) => t.type === "microsoft.network/networksecuritygroups" && t.env === "production");
   const devs = people.filter((p) => p.role === "developer");
   const linkFindings = (resourceId: string, time: number, eventId: string) => {
+    if (!eventId) return;
     for (const u of unhealthyByResource.get(resourceId.toLowerCase()) ?? []) {
       if (statusChangeDates[u.assessmentId]) continue;
       statusChangeDates[u.assessmentId] = iso(Math.min(now - MIN, time + rng.int(10, 150) * MIN));
@@ -531,7 +534,7 @@ export function generateActivity(input: ActivityInput): ActivityOutput {
       emit({ caller: s.caller, objectId: s.objectId, appId: s.appId, ip, op: "Microsoft.Resources/deployments/write", resourceId: `${t.rgId}/providers/Microsoft.Resources/deployments/${s.name}-${rng.hex(6)}`, time, correlationId });
       eventId = emit({ caller: s.caller, objectId: s.objectId, appId: s.appId, ip, op: spec.op, resourceId: t.id, time: time + rng.int(10, 120) * 1000, correlationId });
     }
-    if (time >= now - 2 * HOUR) continue;
+    if (!eventId || time >= now - 2 * HOUR) continue;
     causedResources.add(t.id.toLowerCase());
     const lag = rng.chance(0.75) ? rng.int(5, 180) * MIN : rng.int(3, 10) * HOUR;
     const changed = Math.min(now - MIN, time + lag);
