@@ -1,0 +1,34 @@
+import type { Remediation } from "../../../src/domain/finding";
+import type { RemediationContext } from "../../../src/packs/schema";
+import { ps, sh } from "../../../src/packs/helpers";
+import { P, azTarget, buildFixes, psTarget, was } from "../../_lib/remediate";
+
+export function remediate(ctx: RemediationContext): Remediation[] {
+  const t = azTarget(ctx);
+  const p = psTarget(ctx);
+  return buildFixes(ctx, {
+    packId: "aks-authorized-ip-ranges",
+    title: "Restrict the API server to authorized IP ranges",
+    role: "Azure Kubernetes Service Contributor Role",
+    downtime: "brief: kubectl from other addresses is refused",
+    az: {
+      precheck: `az aks show --name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)} --query apiServerAccessProfile`,
+      content: `az aks update --name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)} --api-server-authorized-ip-ranges <office-cidr>,<ci-runner-cidr>`,
+      rollback: `az aks update --name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)} --api-server-authorized-ip-ranges ""`,
+    },
+    ps: {
+      precheck: `(Get-AzAksCluster -ResourceGroupName ${ps(ctx.resourceGroup)} -Name ${ps(ctx.name)}).ApiServerAccessProfile`,
+      content: `Set-AzAksCluster -ResourceGroupName ${ps(ctx.resourceGroup)} -Name ${ps(ctx.name)} -ApiServerAccessAuthorizedIpRange '<office-cidr>','<ci-runner-cidr>'`,
+      rollback: `Set-AzAksCluster -ResourceGroupName ${ps(ctx.resourceGroup)} -Name ${ps(ctx.name)} -ApiServerAccessAuthorizedIpRange @()`,
+    },
+    arm: { type: "Microsoft.ContainerService/managedClusters", apiVersion: "2024-02-01", keep: ["sku"], properties: { apiServerAccessProfile: { authorizedIPRanges: ["<office-cidr>", "<ci-runner-cidr>"] } }, rollback: { apiServerAccessProfile: { authorizedIPRanges: [] } } },
+    tf: { type: "azurerm_kubernetes_cluster", body: 'api_server_access_profile {\n  authorized_ip_ranges = ["<office-cidr>", "<ci-runner-cidr>"]\n}', rollback: 'api_server_access_profile {\n  authorized_ip_ranges = []\n}' },
+    policy: {
+      displayName: "AKS API servers should have authorized IP ranges",
+      description: "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.",
+      category: "Kubernetes",
+      if: P.all(P.type("Microsoft.ContainerService/managedClusters"), P.field("Microsoft.ContainerService/managedClusters/apiServerAccessProfile.enablePrivateCluster", "notEquals", true), P.any(P.field("Microsoft.ContainerService/managedClusters/apiServerAccessProfile.authorizedIPRanges", "exists", false), { count: { field: "Microsoft.ContainerService/managedClusters/apiServerAccessProfile.authorizedIPRanges[*]" }, equals: 0 })),
+      effects: ["Audit", "Deny", "Disabled"],
+    },
+  });
+}

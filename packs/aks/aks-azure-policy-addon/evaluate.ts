@@ -1,0 +1,10 @@
+import type { ArmResource } from "../../../src/domain/resource";
+import type { Evaluation } from "../../../src/packs/schema";
+import { checkProps, isTrue } from "../../_lib/evaluate";
+
+/** Unhealthy unless the azurepolicy add-on is enabled. */
+export function evaluate(resource: ArmResource): Evaluation {
+  return checkProps(resource, ["Microsoft.ContainerService/managedClusters"], [
+    { path: "properties.addonProfiles.azurepolicy.enabled", ok: isTrue, expect: "true" },
+  ]);
+}

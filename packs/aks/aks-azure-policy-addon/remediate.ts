@@ -1,0 +1,34 @@
+import type { Remediation } from "../../../src/domain/finding";
+import type { RemediationContext } from "../../../src/packs/schema";
+import { ps, sh } from "../../../src/packs/helpers";
+import { P, azTarget, buildFixes, psTarget, was } from "../../_lib/remediate";
+
+export function remediate(ctx: RemediationContext): Remediation[] {
+  const t = azTarget(ctx);
+  const p = psTarget(ctx);
+  return buildFixes(ctx, {
+    packId: "aks-azure-policy-addon",
+    title: "Enable the Azure Policy add-on",
+    role: "Azure Kubernetes Service Contributor Role",
+    downtime: "none",
+    az: {
+      precheck: `az aks show --name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)} --query addonProfiles.azurepolicy`,
+      content: `az aks enable-addons --addons azure-policy --name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)}`,
+      rollback: `az aks disable-addons --addons azure-policy --name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)}`,
+    },
+    ps: {
+      precheck: `(Get-AzAksCluster -ResourceGroupName ${ps(ctx.resourceGroup)} -Name ${ps(ctx.name)}).AddonProfiles`,
+      content: `Enable-AzAksAddon -ResourceGroupName ${ps(ctx.resourceGroup)} -Name ${ps(ctx.name)} -Addon AzurePolicy`,
+      rollback: `Disable-AzAksAddon -ResourceGroupName ${ps(ctx.resourceGroup)} -Name ${ps(ctx.name)} -Addon AzurePolicy`,
+    },
+    arm: { type: "Microsoft.ContainerService/managedClusters", apiVersion: "2024-02-01", keep: ["sku"], properties: { addonProfiles: { azurepolicy: { enabled: true } } }, rollback: { addonProfiles: { azurepolicy: { enabled: false } } } },
+    tf: { type: "azurerm_kubernetes_cluster", body: 'azure_policy_enabled = true', rollback: 'azure_policy_enabled = false' },
+    policy: {
+      displayName: "AKS clusters should have the Azure Policy add-on",
+      description: "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.",
+      category: "Kubernetes",
+      if: P.all(P.type("Microsoft.ContainerService/managedClusters"), P.field("Microsoft.ContainerService/managedClusters/addonProfiles.azurepolicy.enabled", "notEquals", true)),
+      effects: ["Audit", "Disabled"],
+    },
+  });
+}

@@ -1,0 +1,34 @@
+import type { Remediation } from "../../../src/domain/finding";
+import type { RemediationContext } from "../../../src/packs/schema";
+import { ps, sh } from "../../../src/packs/helpers";
+import { P, azTarget, buildFixes, psTarget, was } from "../../_lib/remediate";
+
+export function remediate(ctx: RemediationContext): Remediation[] {
+  const t = azTarget(ctx);
+  const p = psTarget(ctx);
+  return buildFixes(ctx, {
+    packId: "acr-restrict-network",
+    title: "Deny registry network access by default",
+    role: "Contributor",
+    downtime: "brief: pulls and pushes from other networks are refused",
+    az: {
+      precheck: `az acr show --name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)} --query "{publicNetworkAccess: publicNetworkAccess, networkRuleSet: networkRuleSet}"`,
+      content: `az acr update --name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)} --default-action Deny`,
+      rollback: `az acr update --name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)} --default-action Allow`,
+    },
+    ps: {
+      precheck: `(Get-AzContainerRegistry -ResourceGroupName ${ps(ctx.resourceGroup)} -Name ${ps(ctx.name)}).NetworkRuleSet`,
+      content: `Update-AzContainerRegistry -ResourceGroupName ${ps(ctx.resourceGroup)} -Name ${ps(ctx.name)} -NetworkRuleSet (Set-AzContainerRegistryNetworkRule -DefaultAction Deny)`,
+      rollback: `Update-AzContainerRegistry -ResourceGroupName ${ps(ctx.resourceGroup)} -Name ${ps(ctx.name)} -NetworkRuleSet (Set-AzContainerRegistryNetworkRule -DefaultAction Allow)`,
+    },
+    arm: { type: "Microsoft.ContainerRegistry/registries", apiVersion: "2023-07-01", keep: ["sku"], properties: { networkRuleSet: { defaultAction: "Deny" } }, rollback: { networkRuleSet: { defaultAction: "Allow" } } },
+    tf: { type: "azurerm_container_registry", body: 'network_rule_set {\n  default_action = "Deny"\n}', rollback: 'network_rule_set {\n  default_action = "Allow"\n}' },
+    policy: {
+      displayName: "Container registries should deny network access by default",
+      description: "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.",
+      category: "Container Registry",
+      if: P.all(P.type("Microsoft.ContainerRegistry/registries"), P.field("Microsoft.ContainerRegistry/registries/publicNetworkAccess", "notEquals", "Disabled"), P.field("Microsoft.ContainerRegistry/registries/networkRuleSet.defaultAction", "notEquals", "Deny")),
+      effects: ["Audit", "Deny", "Disabled"],
+    },
+  });
+}

@@ -1,0 +1,34 @@
+import type { Remediation } from "../../../src/domain/finding";
+import type { RemediationContext } from "../../../src/packs/schema";
+import { ps, sh } from "../../../src/packs/helpers";
+import { P, azTarget, buildFixes, psTarget, was } from "../../_lib/remediate";
+
+export function remediate(ctx: RemediationContext): Remediation[] {
+  const t = azTarget(ctx);
+  const p = psTarget(ctx);
+  return buildFixes(ctx, {
+    packId: "cosmosdb-disable-local-auth",
+    title: "Disable key-based access",
+    role: "DocumentDB Account Contributor",
+    downtime: "planned: key-based callers fail until moved to Entra ID",
+    az: {
+      precheck: `az cosmosdb show --name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)} --query disableLocalAuth`,
+      content: `az resource update --ids ${sh(ctx.resource.id)} --set properties.disableLocalAuth=true`,
+      rollback: `az resource update --ids ${sh(ctx.resource.id)} --set properties.disableLocalAuth=false`,
+    },
+    ps: {
+      precheck: `(Get-AzCosmosDBAccount -ResourceGroupName ${ps(ctx.resourceGroup)} -Name ${ps(ctx.name)}).DisableLocalAuth`,
+      content: `Update-AzCosmosDBAccount -ResourceGroupName ${ps(ctx.resourceGroup)} -Name ${ps(ctx.name)} -DisableLocalAuth $true`,
+      rollback: `Update-AzCosmosDBAccount -ResourceGroupName ${ps(ctx.resourceGroup)} -Name ${ps(ctx.name)} -DisableLocalAuth $false`,
+    },
+    arm: { type: "Microsoft.DocumentDB/databaseAccounts", apiVersion: "2024-05-15", keep: ["kind"], properties: { databaseAccountOfferType: "Standard", locations: was(ctx, "properties.locations", []), disableLocalAuth: true }, rollback: { databaseAccountOfferType: "Standard", locations: was(ctx, "properties.locations", []), disableLocalAuth: false } },
+    tf: { type: "azurerm_cosmosdb_account", body: 'local_authentication_disabled = true', rollback: 'local_authentication_disabled = false' },
+    policy: {
+      displayName: "Cosmos DB accounts should have local authentication disabled",
+      description: "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.",
+      category: "Cosmos DB",
+      if: P.all(P.type("Microsoft.DocumentDB/databaseAccounts"), P.field("Microsoft.DocumentDB/databaseAccounts/disableLocalAuth", "notEquals", true)),
+      effects: ["Audit", "Deny", "Disabled"],
+    },
+  });
+}
