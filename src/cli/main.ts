@@ -19,8 +19,13 @@ export async function buildProgram(): Promise<Command> {
     .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
     .sort();
   for (const f of files) {
-    const mod = (await import(pathToFileURL(join(dir, f)).href)) as { register?: (p: Command) => void };
-    mod.register?.(program);
+    // One broken command module must not take the whole CLI down: warn and go on.
+    try {
+      const mod = (await import(pathToFileURL(join(dir, f)).href)) as { register?: (p: Command) => void };
+      mod.register?.(program);
+    } catch (e) {
+      process.stderr.write(`${pc.yellow("warning")} commands in ${f} are unavailable: ${(e as Error).message}\n`);
+    }
   }
   return program;
 }

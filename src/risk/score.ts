@@ -38,7 +38,7 @@ export interface RiskInputs {
 export type RiskLevel = "critical" | "high" | "medium" | "low";
 
 export function riskLevel(score: number): RiskLevel {
-  return score >= 70 ? "critical" : score >= 50 ? "high" : score >= 30 ? "medium" : "low";
+  return score >= 65 ? "critical" : score >= 45 ? "high" : score >= 25 ? "medium" : "low";
 }
 
 const SEVERITY: Record<string, number> = { High: 1, Medium: 0.6, Low: 0.25 };
