@@ -6,10 +6,37 @@
  * - `rescorePaths(paths, weights)`: re-rank under other weights
  * - `kevLookup(cve)`: CISA KEV facts for a CVE
  */
-export { buildGraph, EDGE_KINDS, INTERNET_ID, type ExposureGraph } from "./build";
+
+export { type KevEntry, kevLookup, loadKevFromStore } from "../feeds/kev";
+export {
+	buildGraph,
+	EDGE_KINDS,
+	type ExposureGraph,
+	INTERNET_ID,
+} from "./build";
+export { type Criticality, criticalityOf, environmentOf } from "./criticality";
 export { computeExposure, type Exposure } from "./exposure";
-export { findAttackPaths, rescorePaths, pathsByResource, alertKind, type AttackPath, type FindPathsOptions } from "./paths";
-export { DEFAULT_WEIGHTS, RiskWeightsSchema, parseWeights, type RiskWeights, type RiskFactor } from "./risk-model";
-export { criticalityOf, environmentOf, type Criticality } from "./criticality";
-export { evaluateInbound, evaluateNsg, internetAllowed, parseNsg, type Flow, type Nsg, type RuleRef } from "./nsg";
-export { kevLookup, loadKevFromStore, type KevEntry } from "../feeds/kev";
+export {
+	evaluateInbound,
+	evaluateNsg,
+	type Flow,
+	internetAllowed,
+	type Nsg,
+	parseNsg,
+	type RuleRef,
+} from "./nsg";
+export {
+	type AttackPath,
+	alertKind,
+	type FindPathsOptions,
+	findAttackPaths,
+	pathsByResource,
+	rescorePaths,
+} from "./paths";
+export {
+	DEFAULT_WEIGHTS,
+	parseWeights,
+	type RiskFactor,
+	type RiskWeights,
+	RiskWeightsSchema,
+} from "./risk-model";
