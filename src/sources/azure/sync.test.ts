@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeFixtureTenant } from "../../../simulator/fixtures/tenant";
+import { type AzureSimulator, startSimulator } from "../../../simulator/server";
+import type { SimTenant } from "../../../simulator/tenant";
+import { openStore } from "../../store/open-store";
+import type { RawTenant } from "../raw";
+import { fetchTenant } from "./fetch-tenant";
+import { loadTenant, syncTenant } from "./sync";
+
+/** RawTenant part of a simulator tenant, arrays sorted by id, for comparison. */
+export function normalize(t: RawTenant | SimTenant): RawTenant {
+  const sort = <T extends { id?: unknown }>(xs: T[]) => [...xs].sort((a, b) => (String(a.id).toLowerCase() < String(b.id).toLowerCase() ? -1 : 1));
+  return {
+    tenantId: t.tenantId,
+    resources: sort(t.resources),
+    resourceContainers: sort(t.resourceContainers),
+    securityResources: sort(t.securityResources),
+    authorizationResources: sort(t.authorizationResources),
+    activityLog: sort(t.activityLog),
+    alerts: sort(t.alerts),
+  };
+}
+
+const fastRetry = { timeoutMs: 400, baseDelayMs: 5, maxDelayMs: 40, maxRetries: 8 };
+
+let round = 0;
+function mutate(t: SimTenant): void {
+  round++;
+  const now = new Date().toISOString();
+  // update one resource, delete one (with its assessments), add one
+  t.resources[0].tags = { ...(t.resources[0].tags ?? {}), env: "changed" };
+  const doomed = t.resources.splice(3, 1)[0];
+  t.securityResources = t.securityResources.filter((r) => !r.id.toLowerCase().startsWith(`${doomed.id.toLowerCase()}/`));
+  const added = structuredClone(t.resources[1]);
+  added.id = `${added.id}-new${round}`;
+  added.name = `${added.name}-new${round}`;
+  t.resources.push(added);
+  // flip one assessment
+  const a = t.securityResources.find((r) => r.type === "microsoft.security/assessments") as any;
+  a.properties.status.code = a.properties.status.code === "Healthy" ? "Unhealthy" : "Healthy";
+  // secure score moves, an alert is resolved, a new activity event
+  const score = t.securityResources.find((r) => r.type === "microsoft.security/securescores") as any;
+  score.properties.score.current += 1;
+  (t.alerts[0] as any).properties.status = "Resolved";
+  const ev = structuredClone(t.activityLog[0]) as any;
+  ev.id = `${ev.id}-later${round}`;
+  ev.eventDataId = `${ev.eventDataId}-later${round}`;
+  ev.eventTimestamp = now;
+  t.activityLog.push(ev);
+}
+
+describe("fetchTenant and syncTenant against the simulator", () => {
+  let sim: AzureSimulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ tenant: makeFixtureTenant({ now: new Date(), resourcesPerSubscription: 12 }), pageSize: 4 });
+  });
+  afterAll(async () => sim?.stop());
+  const conn = () => ({ armEndpoint: sim.url, token: sim.token, ca: sim.cert.cert, retry: fastRetry });
+
+  it("fetchTenant returns exactly the served tenant", async () => {
+    const got = await fetchTenant(conn());
+    expect(normalize(got)).toEqual(normalize(sim.snapshot()));
+  });
+
+  it("a full then an incremental sync track the tenant, and the incremental reads only what changed", async () => {
+    const store = await openStore(":memory:");
+    const full = await syncTenant({ ...conn(), store });
+    expect(full.mode).toBe("full");
+    expect(normalize(await loadTenant(store))).toEqual(normalize(sim.snapshot()));
+
+    sim.updateTenant(mutate);
+    const before = sim.stats.byRoute.arg ?? 0;
+    const inc = await syncTenant({ ...conn(), store });
+    expect(inc.mode).toBe("incremental");
+    expect(inc.removed).toBeGreaterThanOrEqual(1);
+    expect(normalize(await loadTenant(store))).toEqual(normalize(sim.snapshot()));
+    // a resource that changed is re-read by id, not by paging all resources
+    expect((sim.stats.byRoute.arg ?? 0) - before).toBeLessThan(15);
+
+    const again = await syncTenant({ ...conn(), store });
+    expect(again.added + again.changed + again.removed).toBe(0);
+    await store.close();
+  });
+
+  it("with 20% of calls failing (429, 5xx, timeouts) a sync gives the same result, without duplicates", async () => {
+    const clean = await openStore(":memory:");
+    await syncTenant({ ...conn(), store: clean });
+    sim.setFaults({ rate: 0.2, retryAfterSeconds: 0, timeoutHoldMs: 2000, seed: 11 });
+    try {
+      const store = await openStore(":memory:");
+      await syncTenant({ ...conn(), store });
+      sim.updateTenant(mutate);
+      await syncTenant({ ...conn(), store });
+      await syncTenant({ ...conn(), store: clean });
+      const got = await loadTenant(store);
+      expect(normalize(got)).toEqual(normalize(sim.snapshot()));
+      expect(got).toEqual(await loadTenant(clean));
+      const ids = got.securityResources.map((r) => r.id.toLowerCase());
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(sim.stats.faults.throttle + sim.stats.faults.serverError + sim.stats.faults.timeout).toBeGreaterThan(5);
+      expect(sim.stats.faults.timeout).toBeGreaterThan(0);
+      await store.close();
+    } finally {
+      sim.setFaults(undefined);
+      await clean.close();
+    }
+  });
+
+  it("resumes from its checkpoint after an interrupted run", async () => {
+    const store = await openStore(":memory:");
+    const ctl = new AbortController();
+    let pages = 0;
+    sim.onRequest = () => {
+      if (++pages === 5) ctl.abort();
+    };
+    await expect(syncTenant({ ...conn(), store, abortSignal: ctl.signal })).rejects.toThrow();
+    sim.onRequest = undefined;
+    expect(await store.getMeta("azure.sync.checkpoint")).toBeTruthy();
+    const resumed = await syncTenant({ ...conn(), store });
+    expect(resumed.resumed).toBe(true);
+    expect(normalize(await loadTenant(store))).toEqual(normalize(sim.snapshot()));
+    await store.close();
+  });
+});
