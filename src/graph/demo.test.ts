@@ -33,7 +33,7 @@ describe("demo tenant", async () => {
 						...r,
 						properties: {
 							...r.properties,
-							subnets: (r.properties?.subnets as Record<string, unknown>[]).map(
+							subnets: ((r.properties?.subnets ?? []) as Record<string, unknown>[]).map(
 								(s) => ({
 									...s,
 									properties: {

@@ -81,7 +81,10 @@ export class Inventory {
 			this.byId.set(k, r);
 			const t = typeKey(r.type);
 			let list = this.byType.get(t);
-			if (!list) this.byType.set(t, (list = []));
+			if (!list) {
+				list = [];
+				this.byType.set(t, list);
+			}
 			list.push(r);
 		}
 		for (const v of this.of(T.vnet))

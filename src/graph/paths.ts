@@ -381,7 +381,7 @@ function explainPath(
 }
 
 function stepReason(
-	g: ExposureGraph,
+	_g: ExposureGraph,
 	from: number,
 	to: number,
 	step: string,
