@@ -33,15 +33,15 @@ describe("demo tenant", async () => {
 						...r,
 						properties: {
 							...r.properties,
-							subnets: ((r.properties?.subnets ?? []) as Record<string, unknown>[]).map(
-								(s) => ({
-									...s,
-									properties: {
-										...(s.properties as object),
-										networkSecurityGroup: undefined,
-									},
-								}),
-							),
+							subnets: (
+								(r.properties?.subnets ?? []) as Record<string, unknown>[]
+							).map((s) => ({
+								...s,
+								properties: {
+									...(s.properties as object),
+									networkSecurityGroup: undefined,
+								},
+							})),
 						},
 					}
 				: r,
