@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { explainOffline } from "../ai/offline-engine";
 import type { FrameworkCatalog } from "../compliance/catalog";
 import type { Dossier, Fact, Finding, Remediation } from "../domain/finding";
@@ -7,6 +6,7 @@ import { parseResourceId } from "../domain/resource";
 import type { ArmResource } from "../domain/resource";
 import type { PackRegistry } from "../packs/registry";
 import type { Pack } from "../packs/schema";
+import { findingId } from "./finding-id";
 import { DEFAULT_WEIGHTS, type RiskWeights, scoreRisk } from "../risk/score";
 import {
   APP_KEYS,
@@ -38,9 +38,7 @@ export interface EnrichPorts {
   cmdb?: Map<string, string>;
 }
 
-export function findingId(assessmentId: string): string {
-  return `F-${createHash("sha256").update(assessmentId.toLowerCase()).digest("hex").slice(0, 12)}`;
-}
+export { findingId };
 
 const TYPE_LABELS: Record<string, string> = {
   "microsoft.storage/storageaccounts": "storage account",
