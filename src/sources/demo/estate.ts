@@ -309,7 +309,12 @@ function buildHub(ctx: Ctx, rg: RgPlan, rgName: string): void {
     ["snet-app", `10.${octet}.2.0/24`, [{ name: "Allow-App-From-Web", priority: 110, access: "Allow" as const, protocol: "Tcp", source: `10.${octet}.1.0/24`, ports: ["8080", "8443"] }]],
     ["snet-data", `10.${octet}.3.0/24`, [{ name: "Allow-Sql-From-App", priority: 120, access: "Allow" as const, protocol: "Tcp", source: `10.${octet}.2.0/24`, ports: "1433" }, { name: "Deny-Internet", priority: 4000, access: "Deny" as const, protocol: "*", source: "Internet", ports: "*" }]],
     ["snet-aks", `10.${octet}.4.0/22`, null],
-    ["snet-mgmt", `10.${octet}.8.0/24`, [{ name: "Allow-SSH-Corp", priority: 100, access: "Allow" as const, protocol: "Tcp", source: "203.0.113.0/24", ports: "22" }]],
+    ["snet-mgmt", `10.${octet}.8.0/24`, [
+      { name: "Allow-SSH-Corp", priority: 100, access: "Allow" as const, protocol: "Tcp", source: "203.0.113.0/24", ports: "22" },
+      // Planted: "temporary" openings on the management subnet that were never removed.
+      ...(ctx.sub.key === "prod" ? [{ name: "Allow-RDP-Temp", priority: 150, access: "Allow" as const, protocol: "Tcp", source: "*", ports: "3389" }] : []),
+      ...(ctx.sub.key === "dev" ? [{ name: "Allow-SSH-Build-Agents", priority: 160, access: "Allow" as const, protocol: "Tcp", source: "Internet", ports: "22" }] : []),
+    ]],
   ] as const;
   const subnets = subnetDefs.map(([name, prefix, rules]) => {
     const id = `${vnet.id}/subnets/${name}`;
