@@ -51,7 +51,7 @@ for (const seed of seeds) {
       return { id: r.id, resourceId: String(p.resourceDetails?.Id ?? ""), status: p.status.code, statusChangeDate: p.status.statusChangeDate };
     })
     .filter((f) => f.status === "Unhealthy");
-  const links = findRootCauses(findings, changes);
+  const links = findRootCauses(findings, changes, { resources });
   const flagged = scoreAnomalies(changes, baselines, { since, resources, rootCauses: links });
   const ms = performance.now() - t0;
 

@@ -246,3 +246,25 @@ describe("Sentinel incidents", () => {
     expect(buildSentinelIncidents([{ ...anomaly, score: 60 }], { minScore: 50 })[0].body.properties.severity).toBe("Low");
   });
 });
+
+describe("root cause through network security groups", () => {
+  const VNET = `${SUB}/resourceGroups/rg-network-prd/providers/Microsoft.Network/virtualNetworks/vnet-prd`;
+  const NIC = `${SUB}/resourceGroups/rg-app-prd/providers/Microsoft.Network/networkInterfaces/nic-vm1`;
+  const VM = `${SUB}/resourceGroups/rg-app-prd/providers/Microsoft.Compute/virtualMachines/vm1`;
+  const r = (id: string, type: string, properties: Record<string, unknown>) => ({ id, name: id.split("/").pop() ?? "", type, location: "", resourceGroup: "", subscriptionId: "", properties });
+  const resources = [
+    r(VNET, "microsoft.network/virtualnetworks", { subnets: [{ id: `${VNET}/subnets/snet-web`, properties: { networkSecurityGroup: { id: NSG_PRD } } }] }),
+    r(NIC, "microsoft.network/networkinterfaces", { ipConfigurations: [{ properties: { subnet: { id: `${VNET}/subnets/snet-web` } } }] }),
+    r(VM, "microsoft.compute/virtualmachines", { networkProfile: { networkInterfaces: [{ id: NIC }] } }),
+  ];
+
+  it("explains a VM finding by a rule write on the NSG of its subnet, only when the inventory is given", () => {
+    const changed = Date.parse("2026-11-24T12:00:00Z");
+    const ev = op({ caller: "dev@x.example", op: "Microsoft.Network/networkSecurityGroups/securityRules/write", id: `${NSG_PRD}/securityRules/allow-rdp`, at: changed - 3_600_000 });
+    const f = { id: "vm-finding", resourceId: VM, statusChangeDate: new Date(changed).toISOString() };
+    expect(findRootCauses([f], ev)).toEqual({});
+    const linked = findRootCauses([f], ev, { resources })["vm-finding"];
+    expect(linked.caller).toBe("dev@x.example");
+    expect(linked.explanation).toMatch(/network security group nsg-web-prd, which filters traffic to vm1/);
+  });
+});

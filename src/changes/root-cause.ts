@@ -3,7 +3,9 @@
  * configuration write to the resource (or one of its child resources) before Defender recorded the state change.
  */
 import type { ActivityEvent } from "../domain/records";
+import type { ArmResource } from "../domain/resource";
 import { type Change, shortName, toChanges } from "./model";
+import { nsgsFiltering } from "./related";
 
 export interface FindingLike {
   id: string;
@@ -37,12 +39,21 @@ export interface RootCauseOptions {
   skewMinutes?: number;
   /** Links below this confidence are not reported (default 0.3). */
   minConfidence?: number;
+  /** Inventory: lets NSG rule changes explain findings on the VMs and NICs they filter. */
+  resources?: ArmResource[];
 }
+
+/** Indirect causes (an NSG in front of a VM) count for a little less than changes to the resource itself. */
+const INDIRECT = 0.85;
+
+const CONTENT = /^\/(secrets|keys|certificates|blobservices\/[^/]+\/containers|fileservices\/[^/]+\/shares|queueservices|tableservices|queues|topics|eventhubs|consumergroups|databases\/[^/]+\/(containers|collections))\//;
 
 /** How much a kind of operation can change a resource's security state (0..1). */
 function causeWeight(c: Change): number {
   if (/\/providers\/microsoft\.resources\/tags\//.test(c.resourceKey) || c.op.startsWith("microsoft.resources/tags/")) return 0.15;
   if (c.op.startsWith("microsoft.resources/deployments/")) return 0;
+  // Content inside a resource (secrets, blob containers, queues...) does not change the resource's configuration.
+  if (c.resourceKey !== c.topResourceKey && CONTENT.test(c.resourceKey.slice(c.topResourceKey.length))) return 0.25;
   if (c.verb === "write") return 1;
   if (c.verb === "delete") return c.resourceKey === c.topResourceKey ? 0.2 : 0.9;
   // Actions: key listing, restarts... rarely change posture; a few do.
@@ -86,6 +97,7 @@ export function findRootCauses(findings: FindingLike[], events: ActivityEvent[] 
     list.push(c);
     byTop.set(c.topResourceKey, list);
   }
+  const nsgs = opts.resources ? nsgsFiltering(opts.resources) : undefined;
   const out: Record<string, RootCause> = {};
   for (const f of findings) {
     if (f.status && f.status !== "Unhealthy") continue;
@@ -93,10 +105,11 @@ export function findRootCauses(findings: FindingLike[], events: ActivityEvent[] 
     if (!Number.isFinite(at)) continue;
     const fk = f.resourceId.toLowerCase();
     const ftop = topOf(fk);
-    const pool = byTop.get(ftop) ?? [];
-    const candidates = pool
-      .filter((c) => c.succeeded && related(c, fk, ftop) && c.time <= at + skew && c.time >= at - lookback)
-      .map((c) => ({ c, w: causeWeight(c) * recency(at - c.time) }))
+    const direct = (byTop.get(ftop) ?? []).filter((c) => related(c, fk, ftop));
+    const viaNsg = (nsgs?.get(fk) ?? []).flatMap((n) => (byTop.get(n) ?? []).filter((c) => NSG_OP.test(c.op)));
+    const candidates = [...direct.map((c) => ({ c, k: 1 })), ...viaNsg.map((c) => ({ c, k: INDIRECT }))]
+      .filter(({ c }) => c.succeeded && c.time <= at + skew && c.time >= at - lookback)
+      .map(({ c, k }) => ({ c, w: k * causeWeight(c) * recency(at - c.time), via: k < 1 ? f.resourceId : undefined }))
       .filter((x) => x.w > 0)
       .sort((a, b) => b.w - a.w || b.c.time - a.c.time);
     if (!candidates.length) continue;
@@ -117,7 +130,7 @@ export function findRootCauses(findings: FindingLike[], events: ActivityEvent[] 
       deployment,
       confidence,
       competing: candidates.length - 1,
-      explanation: explain(best.c, at, gap, deployment, candidates.length - 1, lookback),
+      explanation: explain(best.c, at, gap, deployment, candidates.length - 1, lookback, best.via),
     };
   }
   return out;
@@ -149,13 +162,16 @@ export function formatGap(ms: number): string {
   return `${Math.round(h / 24)} days`;
 }
 
-function explain(c: Change, at: number, gap: number, deployment: string | null, competing: number, lookback: number): string {
+const NSG_OP = /^microsoft\.network\/networksecuritygroups\/(securityrules\/)?(write|delete)$/;
+
+function explain(c: Change, at: number, gap: number, deployment: string | null, competing: number, lookback: number, via?: string): string {
   const when = new Date(c.time).toISOString().replace("T", " ").slice(0, 16);
   const turned = new Date(at).toISOString().replace("T", " ").slice(0, 16);
-  const via = deployment ? ` as part of deployment ${deployment}` : "";
+  const viaDeployment = deployment ? ` as part of deployment ${deployment}` : "";
   const others =
     competing === 0
-      ? ` No other change to this resource in the ${Math.round(lookback / 3_600_000)} h before.`
-      : ` ${competing} other change(s) to this resource in the ${Math.round(lookback / 3_600_000)} h before were less likely causes.`;
-  return `${c.caller} ran ${c.operation} on ${shortName(c.resourceId)} at ${when} UTC${via} (correlation ${c.correlationId}), ${formatGap(gap)} before Defender marked it unhealthy at ${turned} UTC.${others}`;
+      ? ` No other change to this resource or what filters its traffic in the ${Math.round(lookback / 3_600_000)} h before.`
+      : ` ${competing} other change(s) to it in the ${Math.round(lookback / 3_600_000)} h before were less likely causes.`;
+  const target = via ? `${shortName(c.resourceId)} (network security group ${shortName(c.topResourceKey)}, which filters traffic to ${shortName(via)})` : shortName(c.resourceId);
+  return `${c.caller} ran ${c.operation} on ${target} at ${when} UTC${viaDeployment} (correlation ${c.correlationId}), ${formatGap(gap)} before Defender marked it unhealthy at ${turned} UTC.${others}`;
 }

@@ -69,7 +69,7 @@ export function register(program: Command): void {
         const since = parseSince(o.since, ref);
         const [resources, findings] = await Promise.all([store.listResources(), store.listFindings()]);
         const baselines = buildBaselines(changeList, { timeZone: tz, until: since, resources });
-        const rootCauses = findRootCauses(findings, changeList);
+        const rootCauses = findRootCauses(findings, changeList, { resources });
         const anomalies = scoreAnomalies(changeList, baselines, { since, resources, rootCauses, minScore });
         if (baselines.changes === 0 && changeList.length)
           process.stderr.write(`note: no activity before ${new Date(since).toISOString()} to learn from; every principal is new. Use an earlier --since window or load more history.\n`);
@@ -101,7 +101,7 @@ export function register(program: Command): void {
           if (!one) throw new NotFoundError(`no finding '${findingId}'`, { hint: "list ids with `clarion findings -o json --query '[].id'`" });
           findings = [one];
         }
-        const links = findRootCauses(findings, await store.listActivity(), { lookbackHours });
+        const links = findRootCauses(findings, await store.listActivity(), { lookbackHours, resources: await store.listResources() });
         const out: (RootCause & { findingId: string; resourceName: string; recommendation: string; statusChangeDate: string | null })[] = [];
         for (const f of findings) {
           const link = links[f.id];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { normalizeActivity } from "../../changes/normalize-activity";
+import { nsgsFiltering } from "../../changes/related";
 import { localParts } from "../../changes/time";
 import { generateActivity } from "./activity";
 import { generateEstate } from "./estate";
@@ -11,6 +12,7 @@ const resources = [...estate.resources, ...estate.containers];
 const unhealthy = estate.resources.filter((_, i) => i % 5 === 0).map((r) => ({ assessmentId: `${r.id}/providers/Microsoft.Security/assessments/k`, resourceId: r.id }));
 const input = { seed: 42, now: NOW, days: 30, timeZone: TZ, resources, unhealthy };
 const out = generateActivity(input);
+const filters = nsgsFiltering(resources);
 
 describe("generateActivity", () => {
   it("is deterministic for a seed and differs between seeds", () => {
@@ -56,7 +58,9 @@ describe("generateActivity", () => {
       expect(lag).toBeGreaterThan(0);
       expect(lag).toBeLessThan(11 * 3_600_000);
       const resource = unhealthy.find((u) => u.assessmentId === assessmentId)?.resourceId.toLowerCase() ?? "";
-      expect(String(e?.resourceId).toLowerCase().startsWith(resource)).toBe(true);
+      // On the resource itself, or on an NSG that filters its traffic.
+      const on = String(e?.resourceId).toLowerCase();
+      expect(on.startsWith(resource) || (filters.get(resource) ?? []).some((n) => on.startsWith(n))).toBe(true);
     }
     for (const u of unhealthy) expect(Date.parse(out.statusChangeDates[u.assessmentId])).toBeLessThan(NOW.getTime());
   });

@@ -14,6 +14,7 @@
  *
  * Ground truth is returned beside the events and never inside them: planted events look like any other event.
  */
+import { nsgsFiltering } from "../../changes/related";
 import type { ArmResource } from "../../domain/resource";
 import { PEOPLE } from "./catalog";
 import { createRng, type Rng, subSeed } from "./rng";
@@ -438,7 +439,13 @@ export function generateActivity(input: ActivityInput): ActivityOutput {
   // A. A developer opens a management port on a production NSG late in the evening.
   if (devs.length && prodNsgs.length) {
     const p = rng.pick(devs);
-    const nsg = prodNsgs.find((t) => unhealthyByResource.has(t.id.toLowerCase())) ?? rng.pick(prodNsgs);
+    // Prefer an NSG in front of a VM with an open finding (or with a finding itself): the edit explains it.
+    const behind = new Map<string, string[]>();
+    for (const [vm, nsgs] of nsgsFiltering(input.resources)) for (const n of nsgs) behind.set(n, [...(behind.get(n) ?? []), vm]);
+    const nsg =
+      prodNsgs.find((t) => (behind.get(t.id.toLowerCase()) ?? []).some((vm) => unhealthyByResource.has(vm))) ??
+      prodNsgs.find((t) => unhealthyByResource.has(t.id.toLowerCase())) ??
+      rng.pick(prodNsgs);
     const ds = recentDay(true);
     const time = wall(ds, 22, 24, rng, tz);
     const port = rng.pick(["3389", "22"]);
@@ -446,6 +453,7 @@ export function generateActivity(input: ActivityInput): ActivityOutput {
     const body = { name: rule, properties: { protocol: "Tcp", sourcePortRange: "*", destinationPortRange: port, sourceAddressPrefix: "*", destinationAddressPrefix: "*", access: "Allow", priority: 110, direction: "Inbound" } };
     const id = changeBy(p, nsg, time, true, { spec: OPS[nsg.type][0], child: `securityRules/${rule}`, planted: true, body });
     linkFindings(nsg.id, time, id);
+    for (const vm of behind.get(nsg.id.toLowerCase()) ?? []) linkFindings(vm, time, id);
   }
   // B. Someone outside the security team grants Owner on a production resource group (first time).
   const nonSec = people.filter((p) => p.role !== "security");
@@ -521,9 +529,10 @@ export function generateActivity(input: ActivityInput): ActivityOutput {
     if (owners.length && !(ds.weekday === 0 || ds.weekday === 6)) {
       const p = rng.pick(owners);
       time = wall(ds, p.start, p.end, rng, tz);
-      if (rng.chance(0.4)) {
-        // Distractor: an older write to the same resource a few days earlier.
-        changeBy(p, t, time - rng.int(30, 90) * HOUR, false, { spec });
+      const earlier = dayStart(Math.max(0, d - rng.int(1, 3)));
+      if (rng.chance(0.4) && earlier.weekday !== 0 && earlier.weekday !== 6) {
+        // Distractor: an older write to the same resource a few working days earlier.
+        changeBy(p, t, wall(earlier, p.start, p.end, rng, tz), false, { spec });
       }
       eventId = changeBy(p, t, time, rng.chance(0.3), { spec, child: spec.child?.(rng), ok: true });
     } else {
