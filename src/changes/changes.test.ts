@@ -194,8 +194,14 @@ describe("findRootCauses", () => {
   });
 
   it("accepts child-resource writes and a write a few minutes after the recorded change (clock skew)", () => {
-    const ev = op({ caller: "a@x", op: "Microsoft.Storage/storageAccounts/blobServices/containers/write", id: `${ST_PRD}/blobServices/default/containers/c`, at: changed + 5 * 60_000 });
+    const ev = op({ caller: "a@x", op: "Microsoft.Storage/storageAccounts/blobServices/write", id: `${ST_PRD}/blobServices/default`, at: changed + 5 * 60_000 });
     expect(findRootCauses([finding], ev).f1?.caller).toBe("a@x");
+    // Content inside the account (a blob container) is a weaker cause than a configuration write before it.
+    const content = [
+      ...op({ caller: "config@x", op: "Microsoft.Storage/storageAccounts/write", id: ST_PRD, at: changed - 3 * 3_600_000 }),
+      ...op({ caller: "content@x", op: "Microsoft.Storage/storageAccounts/blobServices/containers/write", id: `${ST_PRD}/blobServices/default/containers/c`, at: changed - 60_000 }),
+    ];
+    expect(findRootCauses([finding], content).f1?.caller).toBe("config@x");
     const tooLate = op({ caller: "a@x", op: "Microsoft.Storage/storageAccounts/write", id: ST_PRD, at: changed + 40 * 60_000 });
     expect(findRootCauses([finding], tooLate)).toEqual({});
   });
