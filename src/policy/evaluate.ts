@@ -8,6 +8,8 @@ export interface TraceStep {
   pointer: string;
   text: string;
   result: boolean | "error";
+  /** a type/name/kind condition: context rather than the finding itself */
+  applicability?: boolean;
 }
 
 export interface Evaluation {
@@ -152,7 +154,7 @@ function safe(n: CondNode, c: EvalCtx): boolean {
 }
 
 /** Records the leaves that decided the node's value. */
-export function explainNode(n: CondNode, c: EvalCtx, out: TraceStep[], budget = 6): boolean | "error" {
+export function explainNode(n: CondNode, c: EvalCtx, out: TraceStep[], budget = 8): boolean | "error" {
   let v: boolean;
   try {
     v = n.fn(c);
@@ -176,7 +178,7 @@ export function explainNode(n: CondNode, c: EvalCtx, out: TraceStep[], budget = 
       break;
     }
     default:
-      out.push({ pointer: n.ptr, text: describe(n, c), result: v });
+      out.push({ pointer: n.ptr, text: describe(n, c), result: v, ...(n.applicability ? { applicability: true } : {}) });
   }
   return v;
 }
@@ -191,7 +193,9 @@ function describe(n: CondNode, c: EvalCtx): string {
 
 function summary(trace: TraceStep[]): string {
   if (!trace.length) return "(no condition)";
-  const parts = trace.slice(0, 3).map((s) => `${s.text} -> ${s.result}`);
+  // The property conditions first: "type is X" is context, the property value is the reason.
+  const ordered = [...trace.filter((s) => !s.applicability), ...trace.filter((s) => s.applicability)];
+  const parts = ordered.slice(0, 3).map((s) => `${s.text} -> ${s.result}`);
   return parts.join("; ") + (trace.length > 3 ? `; +${trace.length - 3} more` : "");
 }
 

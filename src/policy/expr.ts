@@ -756,7 +756,8 @@ const FUNCTIONS: Record<string, FnImpl> = {
         base.location = rec.raw.location;
         base.tags = rec.raw.tags ?? {};
         base.properties = rec.raw.properties ?? {};
-        if (rec.raw.managedBy) base.managedBy = rec.raw.managedBy;
+        // The group's record is in the inventory: an unmanaged group has no managedBy (empty, not unknown).
+        base.managedBy = rec.raw.managedBy ?? "";
       }
       return withMissing(base, (n) => `resourceGroup().${n} is not in the inventory (export the resourcecontainers table)`);
     },
