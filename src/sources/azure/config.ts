@@ -86,7 +86,9 @@ export function resolveConnection(opts: AzureConnectionOptions = {}): AzureConne
   const cloud = AZURE_CLOUDS[cloudName as AzureCloudName];
   if (!cloud) throw new InputError(`unknown Azure cloud '${cloudName}' (use public, usgov or china)`, { field: "cloud" });
   const armEndpoint = trimSlash(opts.armEndpoint ?? env.CLARION_AZURE_ENDPOINT ?? cloud.armEndpoint);
-  const logAnalyticsEndpoint = trimSlash(opts.logAnalyticsEndpoint ?? env.CLARION_LOGANALYTICS_ENDPOINT ?? (env.CLARION_AZURE_ENDPOINT ? armEndpoint : cloud.logAnalyticsEndpoint));
+  const armOverridden = Boolean(opts.armEndpoint ?? env.CLARION_AZURE_ENDPOINT);
+  // An ARM override (the simulator) serves Log Analytics on the same host unless told otherwise.
+  const logAnalyticsEndpoint = trimSlash(opts.logAnalyticsEndpoint ?? env.CLARION_LOGANALYTICS_ENDPOINT ?? (armOverridden ? armEndpoint : cloud.logAnalyticsEndpoint));
   const token = opts.token ?? env.CLARION_AZURE_TOKEN;
   const credential = opts.credential ?? (token ? new StaticTokenCredential(token) : new DefaultAzureCredential({ authorityHost: cloud.authorityHost }));
   const caFile = env.CLARION_AZURE_CA_FILE;

@@ -3,23 +3,9 @@ import { makeFixtureTenant } from "../../../simulator/fixtures/tenant";
 import { type AzureSimulator, startSimulator } from "../../../simulator/server";
 import type { SimTenant } from "../../../simulator/tenant";
 import { openStore } from "../../store/open-store";
-import type { RawTenant } from "../raw";
 import { fetchTenant } from "./fetch-tenant";
 import { loadTenant, syncTenant } from "./sync";
-
-/** RawTenant part of a simulator tenant, arrays sorted by id, for comparison. */
-export function normalize(t: RawTenant | SimTenant): RawTenant {
-  const sort = <T extends { id?: unknown }>(xs: T[]) => [...xs].sort((a, b) => (String(a.id).toLowerCase() < String(b.id).toLowerCase() ? -1 : 1));
-  return {
-    tenantId: t.tenantId,
-    resources: sort(t.resources),
-    resourceContainers: sort(t.resourceContainers),
-    securityResources: sort(t.securityResources),
-    authorizationResources: sort(t.authorizationResources),
-    activityLog: sort(t.activityLog),
-    alerts: sort(t.alerts),
-  };
-}
+import { normalize } from "./testing";
 
 const fastRetry = { timeoutMs: 400, baseDelayMs: 5, maxDelayMs: 40, maxRetries: 8 };
 

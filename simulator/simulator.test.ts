@@ -1,0 +1,200 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHttpPipeline, sendJson } from "../src/http";
+import {
+  AzureContext,
+  collect,
+  getAssessment,
+  listActivityLog,
+  listAlerts,
+  listAssessmentMetadata,
+  listAssessments,
+  listPolicyAssignments,
+  listPolicyDefinitions,
+  listRegulatoryAssessments,
+  listRegulatoryControls,
+  listRegulatoryStandards,
+  listSecureScoreControls,
+  listSecureScores,
+  listSubAssessments,
+  queryPolicyStates,
+  queryResourceGraph,
+  queryResourceGraphPages,
+  querySentinelTable,
+} from "../src/sources/azure";
+import { makeFixtureTenant } from "./fixtures/tenant";
+import { parseKql, runKql } from "./kql";
+import { type AzureSimulator, startSimulator } from "./server";
+
+describe("Azure simulator", () => {
+  let sim: AzureSimulator;
+  let ctx: AzureContext;
+  const tenant = makeFixtureTenant({ now: new Date(), resourcesPerSubscription: 10 });
+  const sub0 = tenant.resourceContainers[0].subscriptionId;
+  beforeAll(async () => {
+    sim = await startSimulator({ tenant, pageSize: 3, argQuota: { limit: 1000, windowMs: 5000 } });
+    ctx = new AzureContext({ armEndpoint: sim.url, token: sim.token, ca: sim.cert.cert, retry: { baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 2000 } });
+  });
+  afterAll(async () => {
+    ctx?.close();
+    await sim?.stop();
+  });
+  const raw = (token?: string) => createHttpPipeline({ ca: sim.cert.cert, retry: false, ...(token ? { credential: { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 60_000 }) }, scopes: "x/.default" } : {}) });
+  const argUrl = () => `${sim.url}/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01`;
+
+  it("rejects a missing or wrong bearer token with ARM's 401", async () => {
+    const res = await sendJson(raw(), { method: "POST", url: argUrl(), body: { query: "resources" }, acceptStatus: [401] });
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ error: { code: "AuthenticationFailed" } });
+    expect(res.headers["www-authenticate"]).toContain("invalid_token");
+    const bad = await sendJson(raw("nope"), { method: "POST", url: argUrl(), body: { query: "resources" }, acceptStatus: [401] });
+    expect(bad.body).toMatchObject({ error: { code: "InvalidAuthenticationToken" } });
+  });
+
+  it("pages Resource Graph with $skipToken in the body, string resultTruncated and quota headers", async () => {
+    const http = raw(sim.token);
+    const first = await sendJson<any>(http, { method: "POST", url: argUrl(), body: { query: "resources | order by id asc", options: { $top: 7 } } });
+    expect(first.body.count).toBe(7);
+    expect(first.body.totalRecords).toBe(tenant.resources.length);
+    expect(first.body.resultTruncated).toBe("false");
+    expect(typeof first.body.$skipToken).toBe("string");
+    expect(first.headers["x-ms-user-quota-remaining"]).toMatch(/^\d+$/);
+    expect(first.headers["x-ms-user-quota-resets-after"]).toMatch(/^\d\d:\d\d:\d\d$/);
+    const second = await sendJson<any>(http, { method: "POST", url: argUrl(), body: { query: "resources | order by id asc", options: { $top: 7, $skipToken: first.body.$skipToken } } });
+    expect(second.body.data[0].id).toBe([...tenant.resources].sort((a, b) => (a.id < b.id ? -1 : 1))[7].id);
+    // a token is bound to its query
+    const wrong = await sendJson<any>(http, { method: "POST", url: argUrl(), body: { query: "resourcecontainers", options: { $skipToken: first.body.$skipToken } }, acceptStatus: [400] });
+    expect(wrong.status).toBe(400);
+    // take => no token, truncated
+    const taken = await sendJson<any>(http, { method: "POST", url: argUrl(), body: { query: "resources | take 9", options: { $top: 5 } } });
+    expect(taken.body.$skipToken).toBeUndefined();
+    expect(taken.body.resultTruncated).toBe("true");
+    // bad KQL => ARM 400 with InvalidQuery details
+    const badq = await sendJson<any>(http, { method: "POST", url: argUrl(), body: { query: "resources | summarize count()" }, acceptStatus: [400] });
+    expect(badq.body.error.code).toBe("BadRequest");
+    expect(badq.body.error.details[0].code).toBe("InvalidQuery");
+  });
+
+  it("the client follows every page and every subscription batch", async () => {
+    const subs = tenant.resourceContainers.filter((c) => c.type === "microsoft.resources/subscriptions").map((c) => c.subscriptionId);
+    const pages = await collect(queryResourceGraphPages(ctx, "resources | order by id asc", { pageSize: 4, batchSize: 1, scope: { subscriptions: subs } }));
+    expect(pages.length).toBeGreaterThan(subs.length);
+    expect(new Set(pages.map((p) => p.batch))).toEqual(new Set([0, 1]));
+    const ids = pages.flatMap((p) => p.rows.map((r: any) => r.id));
+    expect(new Set(ids).size).toBe(tenant.resources.length);
+    const mg = await collect(queryResourceGraph<any>(ctx, "resourcecontainers | where type =~ 'microsoft.resources/subscriptions' | project id, subscriptionId", { scope: { managementGroup: "mg-prod" } }));
+    expect(mg.map((r) => r.subscriptionId)).toEqual([sub0]);
+    const filtered = await collect(
+      queryResourceGraph<any>(ctx, "securityresources | where type == 'microsoft.security/assessments' and properties.status.code == 'Unhealthy' | project id, key = name, status = tostring(properties.status.code)"),
+    );
+    expect(filtered.length).toBe(tenant.securityResources.filter((r: any) => r.type === "microsoft.security/assessments" && r.properties.status.code === "Unhealthy").length);
+    expect(filtered.every((r) => r.status === "Unhealthy")).toBe(true);
+  });
+
+  it("answers 429 with Retry-After and quota headers when the Resource Graph quota is spent, and the client waits it out", async () => {
+    const tight = await startSimulator({ tenant, cert: sim.cert, argQuota: { limit: 2, windowMs: 1000 } });
+    try {
+      // Each pipeline has its own quota gate; a fresh one per call shows what the server answers.
+      const fresh = () => createHttpPipeline({ ca: sim.cert.cert, retry: false, credential: { getToken: async () => ({ token: tight.token, expiresOnTimestamp: Date.now() + 60_000 }) }, scopes: "x/.default" });
+      const url = `${tight.url}/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01`;
+      const statuses: number[] = [];
+      let last: any;
+      for (let i = 0; i < 3; i++) {
+        const http = fresh();
+        last = await sendJson(http, { method: "POST", url, body: { query: "resources" }, acceptStatus: [429] });
+        http.close();
+        statuses.push(last.status);
+      }
+      expect(statuses).toEqual([200, 200, 429]);
+      expect(last.headers["retry-after"]).toMatch(/^\d+$/);
+      expect(last.headers["x-ms-user-quota-remaining"]).toBe("0");
+      const c2 = new AzureContext({ armEndpoint: tight.url, token: tight.token, ca: sim.cert.cert, retry: { baseDelayMs: 1 } });
+      const rows = await collect(queryResourceGraph(c2, "resources | order by id asc", { pageSize: 20 }));
+      expect(rows.length).toBe(tenant.resources.length);
+      c2.close();
+    } finally {
+      await tight.stop();
+    }
+  });
+
+  it("serves Defender REST with nextLink paging, REST casing and $expand", async () => {
+    const plain = await collect(listAssessments(ctx, sub0));
+    const expected = tenant.securityResources.filter((r) => r.type === "microsoft.security/assessments" && r.subscriptionId === sub0);
+    expect(plain).toHaveLength(expected.length);
+    const a = plain[0] as any;
+    expect(a.type).toBe("Microsoft.Security/assessments");
+    expect(a.properties.resourceDetails).toMatchObject({ source: "Azure" });
+    expect(a.properties.resourceDetails.id).toBeTruthy();
+    expect(a.properties.metadata).toBeUndefined();
+    const expanded = (await collect(listAssessments(ctx, sub0, { expand: ["links", "metadata"] })))[0] as any;
+    expect(expanded.properties.metadata.severity).toBeTruthy();
+    expect(expanded.properties.links.azurePortalUri).toMatch(/^https:\/\//);
+    const one = (await getAssessment(ctx, a.properties.resourceDetails.id, a.name)) as any;
+    expect(one.id).toBe(a.id);
+    expect((await collect(listAssessmentMetadata(ctx))).length).toBe(4);
+    expect((await collect(listSubAssessments(ctx, `/subscriptions/${sub0}`))).length).toBe(tenant.securityResources.filter((r) => r.type.endsWith("subassessments") && r.subscriptionId === sub0).length);
+    expect(await collect(listSecureScores(ctx, sub0))).toHaveLength(1);
+    const controls = (await collect(listSecureScoreControls(ctx, sub0))) as any[];
+    expect(controls[0].properties.definition.properties.assessmentDefinitions.length).toBeGreaterThan(0);
+    const stds = (await collect(listRegulatoryStandards(ctx, sub0))) as any[];
+    const ctls = (await collect(listRegulatoryControls(ctx, sub0, stds[0].name))) as any[];
+    expect((await collect(listRegulatoryAssessments(ctx, sub0, stds[0].name, ctls[0].name))).length).toBe(1);
+    expect((await collect(listAlerts(ctx, sub0))).length).toBe(tenant.alerts.filter((x: any) => x.id.includes(sub0)).length);
+  });
+
+  it("enforces the Activity Log $filter grammar and returns the window", async () => {
+    const all = await collect(listActivityLog(ctx, sub0, { from: new Date(Date.now() - 90 * 86_400_000), to: new Date() }));
+    expect(all.length).toBe(tenant.activityLog.filter((e: any) => e.subscriptionId === sub0).length);
+    const one = await collect(listActivityLog(ctx, sub0, { from: new Date(Date.now() - 1.5 * 86_400_000), to: new Date() }));
+    expect(one.length).toBe(1);
+    const res = await sendJson<any>(raw(sim.token), {
+      method: "GET",
+      url: `${sim.url}/subscriptions/${sub0}/providers/Microsoft.Insights/eventtypes/management/values?api-version=2015-04-01&$filter=${encodeURIComponent("caller eq 'x'")}`,
+      acceptStatus: [400],
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it("serves Policy objects and PolicyInsights states with @odata.nextLink", async () => {
+    expect((await collect(listPolicyDefinitions(ctx))).length).toBe(1);
+    expect((await collect(listPolicyAssignments(ctx, { subscriptionId: sub0 }))).length).toBe(1);
+    const states = await collect(queryPolicyStates(ctx, { subscriptionId: sub0 }, { filter: "IsCompliant eq false" }));
+    expect(states.length).toBe(tenant.policy?.states?.filter((s: any) => s.subscriptionId === sub0).length);
+    expect(states.length).toBeGreaterThan(0);
+  });
+
+  it("answers Log Analytics queries with tables/columns/rows and decodes dynamic cells", async () => {
+    const recs = await querySentinelTable(ctx, "00000000-0000-0000-0000-000000000001", "recommendations", { days: 365 });
+    expect(recs.length).toBe(tenant.securityResources.filter((r) => r.type === "microsoft.security/assessments").length);
+    expect(typeof (recs[0].Properties as any).status.code).toBe("string");
+    expect((await querySentinelTable(ctx, "w", "alerts", { days: 365 })).length).toBe(tenant.alerts.length);
+    expect((await querySentinelTable(ctx, "w", "activity", { days: 365 })).length).toBe(tenant.activityLog.length);
+  });
+});
+
+describe("KQL subset", () => {
+  const rows = [
+    { id: "/a", type: "Microsoft.Storage/storageAccounts", properties: { n: 3, t: "2025-01-02T00:00:00Z" }, tags: { env: "prod" } },
+    { id: "/b", type: "microsoft.compute/virtualmachines", properties: { n: 1, t: "2025-01-01T00:00:00Z" }, tags: {} },
+    { id: "/c", type: "microsoft.storage/storageaccounts", properties: { n: 2 }, tags: { env: "dev" } },
+  ];
+  const q = (s: string) => runKql(parseKql(s), rows, Date.parse("2025-01-03T00:00:00Z"));
+  it("filters with =~, ==, in~, datetime, and/or/not, and projects", () => {
+    expect(q("resources | where type =~ 'microsoft.storage/storageaccounts' | project id").rows).toEqual([{ id: "/a" }, { id: "/c" }]);
+    expect(q("resources | where type == 'microsoft.storage/storageaccounts'").rows.map((r) => r.id)).toEqual(["/c"]);
+    expect(q("resources | where id in~ ('/A', '/b')").rows.map((r) => r.id)).toEqual(["/a", "/b"]);
+    expect(q("resources | where todatetime(properties.t) > datetime(2025-01-01T12:00:00Z)").rows.map((r) => r.id)).toEqual(["/a"]);
+    expect(q("resources | where properties.t > ago(1d) or tags['env'] == 'dev'").rows.map((r) => r.id)).toEqual(["/c"]);
+    expect(q("resources | where not(isempty(tags.env)) | order by properties.n asc | project id, n = properties.n").rows).toEqual([
+      { id: "/c", n: 2 },
+      { id: "/a", n: 3 },
+    ]);
+    expect(q("resources | order by id").rows.map((r) => r.id)).toEqual(["/c", "/b", "/a"]);
+    expect(q("resources | take 1").limited).toBe(true);
+    expect(q("resources | project properties").allDynamic).toBe(true);
+  });
+  it("rejects what it does not support", () => {
+    expect(() => parseKql("resources | summarize count() by type")).toThrow(/unsupported operator/);
+    expect(() => parseKql("nosuchtable")).toThrow(/unknown table/);
+    expect(() => parseKql("resources | where name == 'x")).toThrow(/unterminated/);
+  });
+});
