@@ -130,7 +130,10 @@ describe("normalizeActivity", () => {
   it("counts out-of-order against either direction", () => {
     expect(countOutOfOrder([1, 2, 3, 4])).toBe(0);
     expect(countOutOfOrder([4, 3, 2, 1])).toBe(0);
-    expect(countOutOfOrder([1, 5, 2, 3, 6])).toBe(2);
+    expect(countOutOfOrder([1, 5, 2, 3, 6])).toBe(1);
+    // One very old event arriving early does not make everything after it "out of order".
+    expect(countOutOfOrder([9, 8, 1, 7, 6, 5, 4])).toBe(1);
+    expect(countOutOfOrder([])).toBe(0);
   });
 });
 

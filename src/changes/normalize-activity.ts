@@ -367,24 +367,27 @@ export function normalizeActivity(input: unknown, opts: NormalizeActivityOptions
 }
 
 /**
- * Counts events that break the input's dominant order. The REST API pages newest first and exports are
- * usually oldest first, so the direction is taken from the majority of adjacent pairs.
+ * Counts events that arrived out of the input's dominant order: the fewest events that would have to move for
+ * the rest to be in order (length minus the longest non-decreasing run, in either direction). The REST API
+ * pages newest first and exports are usually oldest first, so both directions count as "in order".
  */
 export function countOutOfOrder(times: number[]): number {
-  let asc = 0;
-  let desc = 0;
-  for (let i = 1; i < times.length; i++) {
-    if (times[i] > times[i - 1]) asc++;
-    else if (times[i] < times[i - 1]) desc++;
-  }
-  const sign = desc > asc ? -1 : 1;
-  let count = 0;
-  let edge = times[0];
-  for (let i = 1; i < times.length; i++) {
-    if ((times[i] - edge) * sign < 0) count++;
-    else edge = times[i];
-  }
-  return count;
+  const longest = (xs: number[]) => {
+    const tails: number[] = [];
+    for (const x of xs) {
+      let lo = 0;
+      let hi = tails.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (tails[mid] <= x) lo = mid + 1;
+        else hi = mid;
+      }
+      tails[lo] = x;
+    }
+    return tails.length;
+  };
+  const best = Math.max(longest(times), longest(times.map((t) => -t)));
+  return times.length - best;
 }
 
 /** One line for logs and CLI notes. */
