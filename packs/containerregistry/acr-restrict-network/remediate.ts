@@ -18,8 +18,8 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     ps: {
       precheck: `(Get-AzContainerRegistry -ResourceGroupName ${ps(ctx.resourceGroup)} -Name ${ps(ctx.name)}).NetworkRuleSet`,
-      content: `Update-AzContainerRegistry -ResourceGroupName ${ps(ctx.resourceGroup)} -Name ${ps(ctx.name)} -NetworkRuleSet (Set-AzContainerRegistryNetworkRule -DefaultAction Deny)`,
-      rollback: `Update-AzContainerRegistry -ResourceGroupName ${ps(ctx.resourceGroup)} -Name ${ps(ctx.name)} -NetworkRuleSet (Set-AzContainerRegistryNetworkRule -DefaultAction Allow)`,
+      content: `$r = Get-AzResource -ResourceId ${ps(ctx.resource.id)}\n$r.Properties.networkRuleSet.defaultAction = 'Deny'\n$r | Set-AzResource -Force`,
+      rollback: `$r = Get-AzResource -ResourceId ${ps(ctx.resource.id)}\n$r.Properties.networkRuleSet.defaultAction = 'Allow'\n$r | Set-AzResource -Force`,
     },
     arm: { type: "Microsoft.ContainerRegistry/registries", apiVersion: "2023-07-01", keep: ["sku"], properties: { networkRuleSet: { defaultAction: "Deny" } }, rollback: { networkRuleSet: { defaultAction: "Allow" } } },
     tf: { type: "azurerm_container_registry", body: 'network_rule_set {\n  default_action = "Deny"\n}', rollback: 'network_rule_set {\n  default_action = "Allow"\n}' },

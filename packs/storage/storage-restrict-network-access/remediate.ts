@@ -1,48 +1,43 @@
 import type { Remediation } from "../../../src/domain/finding";
-import { sh } from "../../../src/packs/helpers";
 import type { RemediationContext } from "../../../src/packs/schema";
+import { P, azTarget, buildFixes, psTarget } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
-  const target = `--name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)}`;
-  const policy = {
-    properties: {
-      displayName: "Storage accounts should deny network access by default (Clarion draft)",
-      policyType: "Custom",
-      mode: "Indexed",
+  const t = azTarget(ctx);
+  const p = psTarget(ctx);
+  return buildFixes(ctx, {
+    packId: "storage-restrict-network-access",
+    title: "Deny by default on the storage firewall",
+    role: "Storage Account Contributor",
+    downtime: "none for callers inside allowed networks; others are refused",
+    az: {
+      precheck: `az storage account show ${t} --query "{defaultAction: networkRuleSet.defaultAction, vnetRules: length(networkRuleSet.virtualNetworkRules), ipRules: length(networkRuleSet.ipRules)}"`,
+      content: `az storage account update ${t} --default-action Deny`,
+      rollback: `az storage account update ${t} --default-action Allow`,
+    },
+    ps: {
+      precheck: `(Get-AzStorageAccount ${p}).NetworkRuleSet`,
+      content: `Set-AzStorageAccount ${p} -NetworkRuleSet @{ DefaultAction = 'Deny'; Bypass = 'AzureServices' }`,
+      rollback: `Set-AzStorageAccount ${p} -NetworkRuleSet @{ DefaultAction = 'Allow'; Bypass = 'AzureServices' }`,
+    },
+    arm: {
+      type: "Microsoft.Storage/storageAccounts",
+      apiVersion: "2023-05-01",
+      keep: ["sku", "kind"],
+      properties: { networkAcls: { defaultAction: "Deny", bypass: "AzureServices" } },
+      rollback: { networkAcls: { defaultAction: "Allow", bypass: "AzureServices" } },
+    },
+    tf: {
+      type: "azurerm_storage_account",
+      body: 'network_rules {\n  default_action = "Deny"\n  bypass         = ["AzureServices"]\n}',
+      rollback: 'network_rules {\n  default_action = "Allow"\n  bypass         = ["AzureServices"]\n}',
+    },
+    policy: {
+      displayName: "Storage accounts should deny network access by default",
       description: "Audits or denies storage accounts whose firewall default action is Allow.",
-      metadata: { category: "Storage", source: "clarion:storage-restrict-network-access" },
-      parameters: {
-        effect: { type: "String", allowedValues: ["Audit", "Deny", "Disabled"], defaultValue: "Audit" },
-      },
-      policyRule: {
-        if: {
-          allOf: [
-            { field: "type", equals: "Microsoft.Storage/storageAccounts" },
-            { field: "Microsoft.Storage/storageAccounts/networkAcls.defaultAction", notEquals: "Deny" },
-          ],
-        },
-        then: { effect: "[parameters('effect')]" },
-      },
+      category: "Storage",
+      if: P.all(P.type("Microsoft.Storage/storageAccounts"), P.field("Microsoft.Storage/storageAccounts/networkAcls.defaultAction", "notEquals", "Deny")),
+      effects: ["Audit", "Deny", "Disabled"],
     },
-  };
-  return [
-    {
-      kind: "az-cli",
-      title: "Deny by default on the storage firewall",
-      precheck: `az storage account show ${target} --query "{defaultAction: networkRules.defaultAction, vnetRules: length(networkRules.virtualNetworkRules), ipRules: length(networkRules.ipRules)}"`,
-      content: `az storage account update ${target} --default-action Deny`,
-      rollback: `az storage account update ${target} --default-action Allow`,
-      requiredRole: "Storage Account Contributor",
-      downtime: "none for callers inside allowed networks; others are refused",
-    },
-    {
-      kind: "azure-policy",
-      title: "Audit (then deny) storage accounts open to all networks",
-      precheck: `Would flag ${ctx.affectedCount} storage account(s) in scope today (what-if before assignment).`,
-      content: JSON.stringify(policy, null, 2),
-      rollback: "Delete the policy assignment (az policy assignment delete --name <assignment>) and then the definition.",
-      requiredRole: "Resource Policy Contributor",
-      downtime: "none (audit); deny blocks new non-compliant deployments",
-    },
-  ];
+  });
 }
