@@ -72,6 +72,11 @@ describe("changes model", () => {
     expect(c[0].time).toBe(at(2, 10));
   });
 
+  it("understands the AzureActivity table's status words", () => {
+    const ev = op({ caller: "a@x", op: "Microsoft.Web/sites/write", id: SITE_DEV, at: at(2, 10) }).map((e, i) => ({ ...e, status: i ? "Success" : "Start" }));
+    expect(toChanges(ev)[0]).toMatchObject({ status: "Success", succeeded: true });
+  });
+
   it("names top resources, environments and display names", () => {
     expect(topResourceKey(`${NSG_PRD}/securityRules/x`)).toBe(NSG_PRD.toLowerCase());
     expect(topResourceKey(`${ST_PRD}/providers/Microsoft.Insights/diagnosticSettings/d`)).toBe(ST_PRD.toLowerCase());

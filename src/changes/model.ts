@@ -37,7 +37,9 @@ export interface Change {
   properties: Record<string, unknown>;
 }
 
-const STATUS_RANK: Record<string, number> = { started: 0, accepted: 1, succeeded: 3, failed: 3, canceled: 3, cancelled: 3 };
+const STATUS_RANK: Record<string, number> = { started: 0, start: 0, accepted: 1, accept: 1, succeeded: 3, success: 3, failed: 3, failure: 3, canceled: 3, cancelled: 3 };
+/** REST says Succeeded, the AzureActivity table says Success. */
+const isSuccess = (status: string) => /^succe(eded|ss)$/i.test(status);
 
 export function verbOf(op: string): Verb | undefined {
   const o = op.toLowerCase();
@@ -106,7 +108,7 @@ export function toChanges(events: ActivityEvent[]): Change[] {
         resourceType: typeOfOperation(op),
         time: t,
         status: e.status,
-        succeeded: e.status.toLowerCase() === "succeeded",
+        succeeded: isSuccess(e.status),
         callerIpAddress: e.callerIpAddress,
         clientAppId: e.clientAppId,
         subscriptionId: (e.subscriptionId ?? "").toLowerCase(),
@@ -124,7 +126,7 @@ export function toChanges(events: ActivityEvent[]): Change[] {
     if (r >= (rank.get(key) ?? 0)) {
       rank.set(key, r);
       c.status = e.status;
-      c.succeeded = e.status.toLowerCase() === "succeeded";
+      c.succeeded = isSuccess(e.status);
     }
   }
   return [...byKey.values()].sort((a, b) => a.time - b.time || a.key.localeCompare(b.key));
