@@ -9,7 +9,7 @@ import { verifyChain } from "../src/store/audit-chain";
 import { REPO_ROOT } from "../src/testing/shared";
 
 const CLI = join(REPO_ROOT, "bin", "clarion.mjs");
-const clarion = (...args: string[]) => execFileSync(process.execPath, [CLI, ...args], { encoding: "utf8", cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: "1" } });
+const clarion = (...args: string[]) => execFileSync(process.execPath, [CLI, ...args], { encoding: "utf8", cwd: REPO_ROOT, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NO_COLOR: "1" } });
 
 describe("clarion demo (end to end, through the CLI)", () => {
   const out = mkdtempSync(join(tmpdir(), "clarion-demo-"));

@@ -15,6 +15,9 @@ export const RiskFactorSchema = z.object({
 
 export const CitationSchema = z.object({ factId: z.string(), value: z.string(), source: z.string() });
 
+/** One dossier fact: stable id, value, and where it came from (see design/explanations.md). */
+export const FactSchema = z.object({ id: z.string(), value: z.string(), source: z.string() });
+
 export const RemediationKind = z.enum(["az-cli", "powershell", "bicep", "terraform", "azure-policy", "arm"]);
 
 export const RemediationSchema = z.object({
@@ -74,6 +77,8 @@ export const FindingSchema = z.object({
   exemption: z
     .object({ id: z.string(), category: z.string(), justification: z.string(), owner: z.string(), expiresOn: z.string().nullable() })
     .nullable(),
+  /** Every fact the explanation may use (the dossier); explanations cite a subset by id. */
+  dossier: z.array(FactSchema).optional(),
   firstSeen: z.string().optional(),
   statusChangeDate: z.string().nullable().optional(),
 });
@@ -82,11 +87,7 @@ export type RiskFactor = z.infer<typeof RiskFactorSchema>;
 export type Citation = z.infer<typeof CitationSchema>;
 
 /** A fact the explanation may cite: stable id, value, where it came from. */
-export interface Fact {
-  id: string;
-  value: string;
-  source: string;
-}
+export type Fact = z.infer<typeof FactSchema>;
 
 export interface Dossier {
   findingId: string;

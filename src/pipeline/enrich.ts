@@ -304,6 +304,7 @@ export function enrichFindings(index: EstateIndex, ports: EnrichPorts): { findin
       explanation,
       remediation,
       exemption: null,
+      dossier: facts,
       firstSeen: a.firstEvaluationDate,
       statusChangeDate: a.statusChangeDate ?? null,
     });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { frameworkCatalog } from "../compliance/catalog";
 import type { Finding } from "../domain/finding";
 import { SENTINEL_TABLE, toSentinelRow } from "../delivery/sentinel-row";
+import { explainStage } from "../ai/explain-stage";
 import { loadAllPacks } from "../packs/loader";
 import { PackRegistry } from "../packs/registry";
 import { renderHtmlReport } from "../reports/html";
@@ -88,9 +89,13 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 
   // dossier → prioritize → explain → remediate
   progress("enrich", 0, tenant.assessments.length);
-  const { findings, unmatched } = enrichFindings(index, ports);
+  const enriched = enrichFindings(index, ports);
+  const unmatched = enriched.unmatched;
   progress("enrich", tenant.assessments.length, tenant.assessments.length);
   t = lap("enrich", t);
+  const explained = await explainStage({ findings: enriched.findings, packsById: new Map(packs.map((p) => [p.meta.id, p])), store: opts.store, now, onProgress: (d, n) => progress("explain", d, n) });
+  const findings = explained.findings;
+  t = lap("explain", t);
 
   // deliver
   mkdirSync(join(opts.outDir, "sentinel"), { recursive: true });
@@ -113,6 +118,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     secureScore: tenant.secureScores.map((s) => ({ subscriptionId: s.subscriptionId, name: index.subscription(s.subscriptionId)?.name ?? s.subscriptionId, current: s.current, max: s.max, percentage: s.percentage })),
     timingsMs: timings,
   });
+  if (explained.usage) (summary as RunSummary & { llm?: unknown }).llm = explained.usage;
   const outputs: Record<string, string> = {};
   const write = (key: keyof typeof OUTPUT_FILES, content: string) => {
     const file = join(opts.outDir, OUTPUT_FILES[key]);
