@@ -41,7 +41,10 @@ interface Row {
 /** Delivery faults on top of the clean log: duplicates, shuffled order, clock skew, malformed rows. */
 function withFaults(log: Record<string, unknown>[], seed: number): Record<string, unknown>[] {
   let x = seed || 1;
-  const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 4294967296);
+  const rnd = () => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return x / 4294967296;
+  };
   const out: Record<string, unknown>[] = [];
   for (const e of log) {
     if (rnd() < 0.01) {

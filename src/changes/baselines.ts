@@ -152,7 +152,8 @@ export function buildBaselines(events: ActivityEvent[] | Change[], opts: Baselin
       list.push(c.time);
       deletes.set(c.callerKey, list);
     }
-    const r = (b.resources[c.topResourceKey] ??= { changes: 0, changers: {} });
+    if (!b.resources[c.topResourceKey]) b.resources[c.topResourceKey] = { changes: 0, changers: {} };
+    const r = b.resources[c.topResourceKey];
     r.changes++;
     inc(r.changers, c.callerKey);
     inc(b.operations, c.op);
