@@ -397,10 +397,16 @@ function evalExpr(e: Expr, row: Row, now: number): unknown {
       const l = evalExpr(e.l, row, now);
       const ci = e.op.endsWith("~");
       const ls = ci ? toStr(l).toLowerCase() : toStr(l);
-      const hit = e.list.some((x) => {
-        const v = toStr(evalExpr(x, row, now));
-        return ci ? v.toLowerCase() === ls : v === ls;
-      });
+      // Literal lists (the common case: `id in~ (...)`) are turned into a set once.
+      const cached = e as { set?: Set<string> };
+      if (!cached.set && e.list.every((x) => x.k === "lit"))
+        cached.set = new Set(e.list.map((x) => (ci ? toStr((x as { v: unknown }).v).toLowerCase() : toStr((x as { v: unknown }).v))));
+      const hit = cached.set
+        ? cached.set.has(ls)
+        : e.list.some((x) => {
+            const v = toStr(evalExpr(x, row, now));
+            return ci ? v.toLowerCase() === ls : v === ls;
+          });
       return e.op.startsWith("!") ? !hit : hit;
     }
     case "bin": {

@@ -1,0 +1,83 @@
+/**
+ * B6 — incremental sync. A full sync of a simulated tenant, then 1% of resources and 1% of assessments change,
+ * then an incremental sync; target: incremental ≤ 2% of the full time, both measured in this run, same machine,
+ * same simulator (which runs in this process, so its KQL work counts against both).
+ *
+ *   npx tsx bench/b6-incremental-sync.ts [--resources N] [--assessments-per-resource K]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { makeFixtureTenant } from "../simulator/fixtures/tenant";
+import { startSimulator } from "../simulator/server";
+import { loadTenant, syncTenant } from "../src/sources/azure/sync";
+import { normalize } from "../src/sources/azure/testing";
+import { openStore } from "../src/store/open-store";
+
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const SUBS = 3;
+const resources = arg("resources", 15_000);
+const perRes = arg("assessments-per-resource", 3);
+
+const tenant = makeFixtureTenant({ now: new Date(), subscriptions: SUBS, resourcesPerSubscription: Math.ceil(resources / SUBS), assessmentsPerResource: perRes, activityPerSubscription: 60 });
+const sim = await startSimulator({ tenant, pageSize: 200 });
+const dir = mkdtempSync(join(tmpdir(), "clarion-b6-"));
+const store = await openStore(join(dir, "b6.db"));
+const conn = { armEndpoint: sim.url, token: sim.token, ca: sim.cert.cert };
+const rows = tenant.resources.length + tenant.securityResources.length + tenant.resourceContainers.length + tenant.authorizationResources.length + tenant.activityLog.length + tenant.alerts.length;
+console.log(`tenant: ${tenant.resources.length} resources, ${tenant.securityResources.length} security rows, ${rows} rows in all`);
+
+let req0 = sim.stats.requests;
+const full = await syncTenant({ ...conn, store });
+const fullReq = sim.stats.requests - req0;
+
+// 1% change: resources retagged (plus one deleted, one created), assessments flipped.
+sim.updateTenant((t) => {
+  const nRes = Math.max(1, Math.round(t.resources.length / 100));
+  for (let i = 0; i < nRes; i++) t.resources[(i * 97) % t.resources.length].tags = { env: "changed", n: String(i) };
+  const assessments = t.securityResources.filter((r) => r.type === "microsoft.security/assessments") as any[];
+  const nA = Math.max(1, Math.round(assessments.length / 100));
+  for (let i = 0; i < nA; i++) {
+    const a = assessments[(i * 89) % assessments.length];
+    a.properties.status.code = a.properties.status.code === "Healthy" ? "Unhealthy" : "Healthy";
+  }
+  const gone = t.resources.pop();
+  if (gone) t.securityResources = t.securityResources.filter((r) => !r.id.toLowerCase().startsWith(`${gone.id.toLowerCase()}/`));
+  const born = structuredClone(t.resources[0]);
+  born.id += "-b6";
+  born.name += "-b6";
+  t.resources.push(born);
+});
+
+req0 = sim.stats.requests;
+let stepAt = performance.now();
+let stepName = "";
+const stepTimes: string[] = [];
+const inc = await syncTenant({
+  ...conn,
+  store,
+  onProgress: (p) => {
+    if (p.step === stepName) return;
+    const t = performance.now();
+    if (stepName) stepTimes.push(`${stepName} ${(t - stepAt).toFixed(0)}ms`);
+    stepName = p.step;
+    stepAt = t;
+  },
+});
+stepTimes.push(`${stepName} ${(performance.now() - stepAt).toFixed(0)}ms`);
+const incReq = sim.stats.requests - req0;
+
+const same = JSON.stringify(normalize(await loadTenant(store))) === JSON.stringify(normalize(sim.snapshot()));
+const ratio = inc.durationMs / full.durationMs;
+console.log(`full sync:        ${full.durationMs.toFixed(0)} ms, ${fullReq} requests, ${full.added} rows added`);
+console.log(`incremental sync: ${inc.durationMs.toFixed(0)} ms, ${incReq} requests, ${inc.added} added, ${inc.changed} changed, ${inc.removed} removed`);
+console.log(`incremental steps: ${stepTimes.join(", ")}`);
+console.log(`ratio incremental/full: ${(ratio * 100).toFixed(2)}% (target ≤ 2%) ${ratio <= 0.02 ? "PASS" : "FAIL"}`);
+console.log(`store equals the simulator after the incremental sync: ${same}`);
+await store.close();
+await sim.stop();
+rmSync(dir, { recursive: true, force: true });
+if (!same || ratio > 0.02) process.exitCode = 1;
