@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { formatWhere } from "../domain/errors";
+import { normalizeActivityRow } from "../changes/normalize-activity";
+import { formatWhere, InputError } from "../domain/errors";
 import { type ArmResource, ArmResourceSchema } from "../domain/resource";
 import {
   type ActivityEvent,
@@ -80,8 +81,11 @@ export class Normalizer {
       if (outcome === "duplicate") this.reject(raw.origin, "duplicate", "id", "duplicate row (same id seen before); kept the first");
       else this.report.accepted++;
     } catch (e) {
-      const err = e as RowError;
-      this.reject(raw.origin, err.category ?? "invalid", err.field, err.message);
+      if (e instanceof InputError) this.reject(raw.origin, "invalid", e.where?.field, e.message.replace(formatWhere(e.where), ""));
+      else {
+        const err = e as RowError;
+        this.reject(raw.origin, err.category ?? "invalid", err.field, err.message);
+      }
     }
   }
 
@@ -339,46 +343,6 @@ export function normalizeAlert(o: Record<string, unknown>): Alert {
   };
 }
 
-/** Activity Log REST event, `az monitor activity-log list` item, or AzureActivity table row. */
-export function normalizeActivityRow(o: Record<string, unknown>): ActivityEvent {
-  const val = (v: unknown) => (asObj(v) ? str(asObj(v)?.value) : str(v));
-  const isTable = "OperationNameValue" in o;
-  const eventId = isTable ? str(o.EventDataId) : str(o.eventDataId) ?? str(o.id);
-  const time = isTable ? str(o.TimeGenerated) : str(o.eventTimestamp);
-  const operationName = isTable ? str(o.OperationNameValue) : val(o.operationName);
-  const resourceId = isTable ? str(o._ResourceId) ?? str(o.ResourceId) : str(o.resourceId);
-  if (!eventId) throw rowError("invalid", isTable ? "EventDataId" : "eventDataId", "missing event id");
-  if (!time || Number.isNaN(Date.parse(time))) throw rowError("invalid", isTable ? "TimeGenerated" : "eventTimestamp", `missing or invalid timestamp '${time ?? ""}'`);
-  if (!operationName) throw rowError("invalid", "operationName", "missing operation name");
-  if (!resourceId) throw rowError("invalid", "resourceId", "missing resource id");
-  const claims = asObj(isTable ? (typeof o.Claims_d === "string" ? safeJson(o.Claims_d) : o.Claims_d) : o.claims);
-  const http = asObj(isTable ? (typeof o.HTTPRequest === "string" ? safeJson(o.HTTPRequest) : o.HTTPRequest) : o.httpRequest);
-  return {
-    eventId,
-    correlationId: (isTable ? str(o.CorrelationId) : str(o.correlationId)) ?? eventId,
-    time: new Date(time).toISOString(),
-    caller: (isTable ? str(o.Caller) : str(o.caller)) ?? "",
-    operationName,
-    resourceId,
-    status: (isTable ? str(o.ActivityStatusValue) : val(o.status)) ?? "",
-    category: (isTable ? str(o.CategoryValue) : val(o.category)) ?? "Administrative",
-    level: (isTable ? str(o.Level) : str(o.level)) ?? "Informational",
-    callerIpAddress: (isTable ? str(o.CallerIpAddress) : str(http?.clientIpAddress)) ?? undefined,
-    clientAppId: str(claims?.appid),
-    subscriptionId: (isTable ? str(o.SubscriptionId) : str(o.subscriptionId)) ?? resourceId.split("/")[2],
-    resourceGroup: (isTable ? str(o.ResourceGroup) : str(o.resourceGroupName)) ?? undefined,
-    properties: asObj(isTable ? (typeof o.Properties_d === "string" ? safeJson(o.Properties_d) : o.Properties_d) : o.properties),
-  };
-}
-
-function safeJson(s: unknown): unknown {
-  try {
-    return JSON.parse(String(s));
-  } catch {
-    return undefined;
-  }
-}
-
 /** Turns a RawTenant (demo, simulator, live fetch) into raw rows with origins. */
 export function* rawTenantRows(t: RawTenant, label = "tenant"): Generator<RawRow> {
   const lists: [string, unknown[], RawRow["hint"]][] = [
@@ -393,3 +357,5 @@ export function* rawTenantRows(t: RawTenant, label = "tenant"): Generator<RawRow
     for (let i = 0; i < list.length; i++) yield { row: list[i], hint, origin: { file: `${label}:${name}`, index: i } };
   }
 }
+
+export { normalizeActivityRow };

@@ -47,7 +47,7 @@ export async function loadSideAnalyses(tenant: NormalizedTenant, now: Date, onSt
   });
   attempt("changes", () => {
     const unhealthy = tenant.assessments.filter((a) => a.status === "Unhealthy").map((a) => ({ id: findingId(a.id), resourceId: a.resourceId, statusChangeDate: a.statusChangeDate ?? null, status: a.status }));
-    const causes = findRootCauses(unhealthy, tenant.activity);
+    const causes = findRootCauses(unhealthy, tenant.activity, { resources: tenant.resources });
     const map = new Map<string, { changeId: string; caller: string; time: string; operation: string }>();
     for (const [id, c] of Object.entries(causes)) map.set(id, { changeId: c.changeId, caller: c.caller, time: c.time, operation: c.operation });
     out.ports.rootCauses = map;

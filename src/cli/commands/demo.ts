@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { InputError } from "../../domain/errors";
 import { rawTenantRows } from "../../pipeline/normalize";
 import { runPipeline } from "../../pipeline/run";
-import { DEFAULT_SEED, defaultNow, generateDemoTenant } from "../../sources/demo/index";
+import { DEFAULT_SEED, DEMO_TIME_ZONE, defaultNow, generateDemoTenant } from "../../sources/demo/index";
 import { openStore } from "../../store/open-store";
 import { createProgress } from "../progress";
 import { printRunSummary } from "../run-summary";
@@ -31,6 +31,7 @@ export function register(program: Command): void {
       progress.onProgress("generate", scale, scale);
       const store = await openStore(o.db ?? resolve(outDir, "clarion.db"));
       try {
+        await store.setMeta("timeZone", DEMO_TIME_ZONE);
         const result = await runPipeline({ source: `demo tenant (seed ${seed}, scale ${scale})`, rows: rawTenantRows(tenant, "demo"), outDir, store, now, onProgress: progress.onProgress });
         progress.done();
         printRunSummary(result, outDir, { json: o.json });

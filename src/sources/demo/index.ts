@@ -31,6 +31,8 @@ export interface DemoTenant extends RawTenant {
 }
 
 export const DEFAULT_SEED = 42;
+/** The Fabrikam team works in Amsterdam: usual hours are measured in this zone. */
+export const DEMO_TIME_ZONE = "Europe/Amsterdam";
 
 export function defaultNow(): Date {
   const d = new Date();
@@ -74,7 +76,7 @@ export async function generateDemoUnit(unit: number, opts: DemoOptions = {}): Pr
   let truth = { anomalousEventIds: [] as string[], rootCause: {} as Record<string, string> };
   if (activity) {
     const unhealthy = assessments.filter((a) => a.properties.status.code === "Unhealthy").map((a) => ({ assessmentId: a.id, resourceId: String((a.properties.resourceDetails as { Id: string }).Id) }));
-    const generated = activity.generateActivity({ seed: unitSeed, now, days: 30, timeZone: "Europe/Amsterdam", resources: [...estate.resources, ...estate.containers], unhealthy });
+    const generated = activity.generateActivity({ seed: unitSeed, now, days: 30, timeZone: DEMO_TIME_ZONE, resources: [...estate.resources, ...estate.containers], unhealthy });
     events = generated.events;
     truth = generated.truth;
     for (const a of assessments) {
