@@ -284,7 +284,9 @@ export function findAttackPaths(
 				a.hops.length - b.hops.length ||
 				a.id.localeCompare(b.id),
 		);
-		out.push(...found.slice(0, k));
+		// The search can reach the same hop sequence through two entry edges (e.g. Tcp and Udp): keep one.
+		const seen = new Set<string>();
+		out.push(...found.filter((p) => !seen.has(p.id) && seen.add(p.id)).slice(0, k));
 	}
 	return out.sort((a, b) => b.risk - a.risk || a.id.localeCompare(b.id));
 }
