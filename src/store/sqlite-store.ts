@@ -5,7 +5,7 @@ import type { ArmResource } from "../domain/resource";
 import type { Finding } from "../domain/finding";
 import type { ActivityEvent, Alert } from "../domain/records";
 import { chainEvents, GENESIS_HASH } from "./audit-chain";
-import type { AuditEvent, FindingFilter, RunRecord, Store } from "./store";
+import type { AuditEvent, FindingFilter, RawRowRecord, RunRecord, Store } from "./store";
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -21,6 +21,7 @@ const MIGRATIONS: string[] = [
    CREATE TABLE IF NOT EXISTS alerts (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
    CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, time TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
      subject TEXT NOT NULL, digest TEXT NOT NULL, details TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);`,
+  `CREATE TABLE IF NOT EXISTS raw_rows (tbl TEXT NOT NULL, id TEXT NOT NULL, hash TEXT NOT NULL, gen INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (tbl, id));`,
 ];
 
 /** The embedded default store (better-sqlite3, WAL). */
@@ -198,6 +199,39 @@ export class SqliteStore implements Store {
       prevHash: r.prev_hash as string,
       hash: r.hash as string,
     }));
+  }
+
+  async rawUpsert(table: string, rows: RawRowRecord[]): Promise<void> {
+    const ins = this.db.prepare("INSERT INTO raw_rows (tbl, id, hash, gen, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT(tbl, id) DO UPDATE SET hash = excluded.hash, gen = excluded.gen, doc = excluded.doc");
+    this.db.transaction(() => {
+      for (const r of rows) ins.run(table, r.id.toLowerCase(), r.hash, r.gen, JSON.stringify(r.doc));
+    })();
+  }
+
+  async rawGet(table: string, ids: string[]): Promise<Map<string, RawRowRecord>> {
+    const out = new Map<string, RawRowRecord>();
+    const get = this.db.prepare("SELECT id, hash, gen, doc FROM raw_rows WHERE tbl = ? AND id = ?");
+    for (const id of ids) {
+      const r = get.get(table, id.toLowerCase()) as { id: string; hash: string; gen: number; doc: string } | undefined;
+      if (r) out.set(r.id, { id: r.id, hash: r.hash, gen: r.gen, doc: JSON.parse(r.doc) });
+    }
+    return out;
+  }
+
+  async rawDelete(table: string, ids: string[]): Promise<number> {
+    const del = this.db.prepare("DELETE FROM raw_rows WHERE tbl = ? AND id = ?");
+    return this.db.transaction(() => ids.reduce((n, id) => n + del.run(table, id.toLowerCase()).changes, 0))();
+  }
+
+  async rawList(table: string, opts: { beforeGen?: number } = {}): Promise<RawRowRecord[]> {
+    const rows = (opts.beforeGen === undefined
+      ? this.db.prepare("SELECT id, hash, gen, doc FROM raw_rows WHERE tbl = ? ORDER BY id").all(table)
+      : this.db.prepare("SELECT id, hash, gen, doc FROM raw_rows WHERE tbl = ? AND gen < ? ORDER BY id").all(table, opts.beforeGen)) as { id: string; hash: string; gen: number; doc: string }[];
+    return rows.map((r) => ({ id: r.id, hash: r.hash, gen: r.gen, doc: JSON.parse(r.doc) }));
+  }
+
+  async rawIds(table: string): Promise<string[]> {
+    return this.db.prepare("SELECT id FROM raw_rows WHERE tbl = ? ORDER BY id").pluck().all(table) as string[];
   }
 
   async getMeta(key: string): Promise<string | undefined> {

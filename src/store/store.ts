@@ -27,6 +27,14 @@ export interface FindingFilter {
   offset?: number;
 }
 
+/** A raw source row kept between syncs (keyed by table + lower-cased id), with its content hash and generation. */
+export interface RawRowRecord {
+  id: string;
+  hash: string;
+  gen: number;
+  doc: Record<string, unknown>;
+}
+
 export interface RunRecord {
   id: string;
   startedAt: string;
@@ -56,6 +64,13 @@ export interface Store {
   listAlerts(): Promise<Alert[]>;
   appendAudit(events: Omit<AuditEvent, "seq" | "prevHash" | "hash">[]): Promise<AuditEvent[]>;
   listAudit(): Promise<AuditEvent[]>;
+  /** Raw rows of a source table (e.g. the Azure sync's `resources`), upserted in one transaction per call. */
+  rawUpsert(table: string, rows: RawRowRecord[]): Promise<void>;
+  rawGet(table: string, ids: string[]): Promise<Map<string, RawRowRecord>>;
+  rawDelete(table: string, ids: string[]): Promise<number>;
+  /** Rows sorted by id; `beforeGen` keeps only rows older than that generation (for sweeps). */
+  rawList(table: string, opts?: { beforeGen?: number }): Promise<RawRowRecord[]>;
+  rawIds(table: string): Promise<string[]>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
   close(): Promise<void>;
