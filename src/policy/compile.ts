@@ -89,6 +89,13 @@ export interface CompiledPolicy {
   params: Record<string, unknown>;
   warnings: string[];
   leafCount: number;
+  /**
+   * lower-cased types a top-level `type equals/in` conjunct admits: any other type is not applicable
+   * without evaluating the rule (what-if's fast path; evaluate() reaches the same verdict with a trace).
+   */
+  typeGate?: Set<string>;
+  /** set by benchmarks: counts leaf evaluations (a type-gate rejection counts as the one type leaf it decides) */
+  leafCounter?: { leaves: number; gated?: number };
 }
 
 type FieldScope = { kind: "field"; depth: number; alias: AliasInfo; label: string };
@@ -115,7 +122,23 @@ class Compiler {
   countDepth = 0;
   valueCounts = 0;
 
+  /** when set, every leaf evaluation increments it (benchmarks count leaf conditions per second) */
+  leafCounter?: { leaves: number };
+
   constructor(readonly params: Record<string, unknown>, readonly paramDefs: Record<string, ParameterDef>) {}
+
+  leaf(n: CondNode): CondNode {
+    const lc = this.leafCounter;
+    if (!lc) return n;
+    const inner = n.fn;
+    return {
+      ...n,
+      fn: (c) => {
+        lc.leaves++;
+        return inner(c);
+      },
+    };
+  }
 
   error(ptr: string, message: string): void {
     this.errors.push({ pointer: ptr, message });
@@ -450,7 +473,7 @@ class Compiler {
         return `${g.label} is ${typeof v === "string" ? v : show(v)}; ${opKey} ${operandShow(c)}`;
       };
       const applicability = ["type", "name", "fullName", "kind"].includes(r.ref.kind) && test.operand.constant;
-      return { kind: "field", ptr, fn, describe, applicability, leaves: 1 };
+      return this.leaf({ kind: "field", ptr, fn, describe, applicability, leaves: 1 });
     }
     if (value) {
       const v = this.value(o[value], `${ptr}/${value}`);
@@ -465,7 +488,7 @@ class Compiler {
             const x = vf(c);
             return t(x === null ? undefined : x, c);
           };
-      return { kind: "value", ptr, fn, describe: (c) => `value is ${show(vf(c))}; ${opKey} ${operandShow(c)}`, leaves: 1 };
+      return this.leaf({ kind: "value", ptr, fn, describe: (c) => `value is ${show(vf(c))}; ${opKey} ${operandShow(c)}`, leaves: 1 });
     }
     // count
     const cptr = `${ptr}/${count}`;
@@ -561,14 +584,14 @@ class Compiler {
     operandShow: (c: EvalCtx) => string,
     where?: CondNode,
   ): CondNode {
-    return {
+    return this.leaf({
       kind: "count",
       ptr,
       fn: (c) => t(counter(c), c),
       describe: (c) => `${label}${where ? " where …" : ""} is ${counter(c)}; ${opKey} ${operandShow(c)}`,
       children: where ? [where] : undefined,
       leaves: 1 + (where?.leaves ?? 0),
-    };
+    });
   }
 
   operator(op: string, raw: unknown, ptr: string): { fn: (v: unknown, c: EvalCtx) => boolean; operand: Compiled } | undefined {
@@ -791,11 +814,16 @@ export interface CompileResult {
 }
 
 /** Compiles, collecting every problem. `placeholders` lets validation proceed without parameter values. */
-export function compileCollect(def: PolicyDefinition, params: Record<string, unknown> = {}, opts: { placeholders?: boolean } = {}): CompileResult {
+export function compileCollect(
+  def: PolicyDefinition,
+  params: Record<string, unknown> = {},
+  opts: { placeholders?: boolean; counter?: { leaves: number; gated?: number } } = {},
+): CompileResult {
   const base = def.pointerBase;
   const pr = resolveParams(def.parameters, params, opts);
   const errors: PolicyIssue[] = pr.errors.map((e) => ({ ...e, pointer: `${base}${e.pointer}` }));
   const cx = new Compiler(pr.values, def.parameters);
+  cx.leafCounter = opts.counter;
   const rulePtr = `${base}/policyRule`;
   const root = cx.condition(def.policyRule.if, `${rulePtr}/if`);
   const then = def.policyRule.then ?? {};
@@ -852,9 +880,46 @@ export function compileCollect(def: PolicyDefinition, params: Record<string, unk
       params: pr.values,
       warnings: cx.warnings,
       leafCount: root.leaves + (existence?.cond?.leaves ?? 0),
+      typeGate: typeGate(def.policyRule.if, pr.values),
+      leafCounter: opts.counter,
     },
     errors,
   };
+}
+
+/** Types admitted by top-level (allOf-nested) `{field: "type", equals|in: constant}` conditions. */
+function typeGate(cond: unknown, params: Record<string, unknown>): Set<string> | undefined {
+  let gate: Set<string> | undefined;
+  const visit = (n: unknown) => {
+    if (!n || typeof n !== "object" || Array.isArray(n)) return;
+    const o = n as Record<string, unknown>;
+    const keys = Object.keys(o);
+    const all = keys.find((k) => k.toLowerCase() === "allof");
+    if (all && keys.length === 1 && Array.isArray(o[all])) {
+      for (const x of o[all] as unknown[]) visit(x);
+      return;
+    }
+    const f = keys.find((k) => k.toLowerCase() === "field");
+    if (!f || typeof o[f] !== "string" || (o[f] as string).toLowerCase() !== "type" || keys.length !== 2) return;
+    const opKey = keys.find((k) => k !== f)!;
+    const op = opKey.toLowerCase();
+    let v = o[opKey];
+    if (isExpression(v)) {
+      const m = /^\[parameters\('([^']+)'\)\]$/i.exec((v as string).trim());
+      if (!m) return;
+      const key = Object.keys(params).find((k) => k.toLowerCase() === m[1].toLowerCase());
+      if (key === undefined) return;
+      v = params[key];
+    }
+    let admitted: string[] | undefined;
+    if (op === "equals" && typeof v === "string") admitted = [v];
+    else if (op === "in" && Array.isArray(v) && v.every((x) => typeof x === "string")) admitted = v as string[];
+    if (!admitted) return;
+    const set = new Set(admitted.map((x) => x.toLowerCase()));
+    gate = gate ? new Set([...gate].filter((x) => set.has(x))) : set;
+  };
+  visit(cond);
+  return gate;
 }
 
 function compileExistence(cx: Compiler, details: unknown, ptr: string, effect: string): ExistenceCheck | undefined {

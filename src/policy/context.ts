@@ -32,6 +32,10 @@ export interface EvalEnv {
 
 export interface Inventory {
   byType(typeLower: string): PreparedResource[];
+  /** resources of a type directly under a parent (child resources, or extension resources on it) */
+  under(typeLower: string, parentIdLower: string): PreparedResource[];
+  /** resources of a type in a subscription, optionally one resource group */
+  inScope(typeLower: string, subscriptionLower: string, groupLower?: string): PreparedResource[];
   container(idLower: string): PreparedResource | undefined;
 }
 
@@ -105,6 +109,14 @@ export function defaultEnv(partial: Partial<EvalEnv> = {}): EvalEnv {
   };
 }
 
+/** Parent of a child (`.../servers/s1/databases/d1` -> server) or extension (`<id>/providers/ns/type/name` -> id). */
+export function parentId(idLower: string): string {
+  let parts = idLower.split("/");
+  parts = parts.slice(0, -2);
+  if (parts.length >= 2 && parts[parts.length - 2] === "providers") parts = parts.slice(0, -2);
+  return parts.join("/");
+}
+
 /** Builds the inventory index used by *IfNotExists effects and resourceGroup()/subscription(). */
 export function buildInventory(resources: PreparedResource[]): Inventory {
   const byType = new Map<string, PreparedResource[]>();
@@ -116,5 +128,31 @@ export function buildInventory(resources: PreparedResource[]): Inventory {
     if (r.t === "microsoft.resources/subscriptions" || r.t === "microsoft.resources/subscriptions/resourcegroups" || r.t === "microsoft.resources/resourcegroups")
       containers.set(r.idLower, r);
   }
-  return { byType: (t) => byType.get(t) ?? [], container: (id) => containers.get(id) };
+  const underIdx = new Map<string, Map<string, PreparedResource[]>>();
+  const scopeIdx = new Map<string, Map<string, PreparedResource[]>>();
+  const group = (t: string, cache: Map<string, Map<string, PreparedResource[]>>, key: (r: PreparedResource) => string[]) => {
+    let m = cache.get(t);
+    if (!m) {
+      m = new Map();
+      for (const r of byType.get(t) ?? [])
+        for (const k of key(r)) {
+          let l = m.get(k);
+          if (!l) m.set(k, (l = []));
+          l.push(r);
+        }
+      cache.set(t, m);
+    }
+    return m;
+  };
+  const EMPTY: PreparedResource[] = [];
+  return {
+    byType: (t) => byType.get(t) ?? EMPTY,
+    under: (t, parent) => group(t, underIdx, (r) => [parentId(r.idLower)]).get(parent) ?? EMPTY,
+    inScope: (t, sub, rg) =>
+      group(t, scopeIdx, (r) => {
+        const s = r.subscriptionId.toLowerCase();
+        return [s, `${s}/${r.resourceGroup.toLowerCase()}`];
+      }).get(rg === undefined ? sub : `${sub}/${rg}`) ?? EMPTY,
+    container: (id) => containers.get(id),
+  };
 }

@@ -221,21 +221,10 @@ function existence(compiled: CompiledPolicy, c: EvalCtx, trace: TraceStep[], why
     return done("errored", errorReason(e, trace));
   }
   const typeLower = check.typeLower;
-  let candidates: typeof all;
-  if (typeLower.startsWith(`${r.t}/`)) {
-    const prefix = `${r.idLower}/`;
-    candidates = all.filter((x) => x.idLower.startsWith(prefix));
-  } else if (all.some(isExtension)) {
-    const prefix = `${r.idLower}/providers/`;
-    candidates = all.filter((x) => x.idLower.startsWith(prefix));
-  } else if (check.scope === "subscription") {
-    const s = r.subscriptionId.toLowerCase();
-    candidates = all.filter((x) => x.subscriptionId.toLowerCase() === s);
-  } else {
-    const s = r.subscriptionId.toLowerCase();
-    const g = rg.toLowerCase();
-    candidates = all.filter((x) => x.subscriptionId.toLowerCase() === s && x.resourceGroup.toLowerCase() === g);
-  }
+  let candidates: PreparedResource[];
+  if (typeLower.startsWith(`${r.t}/`) || anyExtension(all)) candidates = inv.under(typeLower, r.idLower);
+  else if (check.scope === "subscription") candidates = inv.inScope(typeLower, r.subscriptionId.toLowerCase());
+  else candidates = inv.inScope(typeLower, r.subscriptionId.toLowerCase(), rg.toLowerCase());
   if (name) {
     const nl = name.toLowerCase();
     candidates = candidates.filter((x) => x.name.toLowerCase() === nl || x.fullName.toLowerCase() === nl);
@@ -262,16 +251,39 @@ function existence(compiled: CompiledPolicy, c: EvalCtx, trace: TraceStep[], why
   );
 }
 
+const extensionTypes = new WeakMap<PreparedResource[], boolean>();
+
+function anyExtension(all: PreparedResource[]): boolean {
+  let v = extensionTypes.get(all);
+  if (v === undefined) extensionTypes.set(all, (v = all.some(isExtension)));
+  return v;
+}
+
 function isExtension(x: PreparedResource): boolean {
   const i = x.idLower.indexOf("/providers/");
   return i >= 0 && x.idLower.indexOf("/providers/", i + 1) > 0;
 }
 
 /** Bulk path: the outcome only, no trace (whatIf computes reasons afterwards for the rows it prints). */
+const scratch: EvalCtx = { r: undefined as unknown as PreparedResource, cur: [], env: undefined as unknown as EvalEnv };
+
 export function outcomeOnly(compiled: CompiledPolicy, r: PreparedResource, env: EvalEnv, cur: unknown[]): Outcome {
+  const gate = compiled.typeGate;
+  if (gate !== undefined && !gate.has(r.t)) {
+    const lc = compiled.leafCounter;
+    if (lc) {
+      lc.leaves++;
+      lc.gated = (lc.gated ?? 0) + 1;
+    }
+    return "notApplicable";
+  }
   if (compiled.effect === "disabled") return "notApplicable";
   if (compiled.mode === "indexed" && indexedSkips(r)) return "notApplicable";
-  const c: EvalCtx = { r, cur, env };
+  const c = scratch;
+  c.r = r;
+  c.cur = cur;
+  c.env = env;
+  c.outer = undefined;
   let matched: boolean;
   try {
     matched = compiled.root.fn(c);
@@ -279,7 +291,7 @@ export function outcomeOnly(compiled: CompiledPolicy, r: PreparedResource, env: 
     return "errored";
   }
   if (!matched) return applicabilityFailure(compiled.root, c) ? "notApplicable" : "compliant";
-  if (compiled.effect === "auditifnotexists" || compiled.effect === "deployifnotexists" || compiled.effect === "manual")
-    return evaluate(compiled, r, { env, explain: false }).result;
+  if (compiled.effect === "auditifnotexists" || compiled.effect === "deployifnotexists") return existence(compiled, c, [], "").result;
+  if (compiled.effect === "manual") return evaluate(compiled, r, { env, explain: false }).result;
   return "noncompliant";
 }
