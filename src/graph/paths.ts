@@ -111,7 +111,8 @@ function threatByNode(
 	now: number,
 ): Map<number, ThreatFact> {
 	const out = new Map<number, ThreatFact>();
-	for (const a of alerts) {
+	const ordered = [...alerts].sort((a, b) => b.startTime.localeCompare(a.startTime) || a.id.localeCompare(b.id));
+	for (const a of ordered) {
 		if (/resolved|dismissed|closed/i.test(a.status ?? "")) continue;
 		const t = Date.parse(a.startTime);
 		const ageH = Number.isFinite(t) ? Math.max(0, (now - t) / 3_600_000) : 0;
@@ -140,7 +141,9 @@ function exploitByNode(
 	subs: SubAssessment[],
 ): Map<number, ThreatFact> {
 	const out = new Map<number, ThreatFact>();
-	for (const s of subs) {
+	// Deterministic whatever order the source returned the rows in: the same facts, the same sentence.
+	const ordered = [...subs].sort((a, b) => (b.cvss ?? 0) - (a.cvss ?? 0) || a.id.localeCompare(b.id));
+	for (const s of ordered) {
 		if (s.status !== "Unhealthy") continue;
 		const n = g.nodeIndex.get(idKey(s.resourceId));
 		if (n === undefined) continue;
