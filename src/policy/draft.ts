@@ -1,6 +1,6 @@
 import type { Finding } from "../domain/finding";
 import { NotFoundError } from "../domain/errors";
-import { type BuiltinPolicy, builtinDefinition, builtinFullId, getBuiltin, searchAliases, searchBuiltins } from "./builtins";
+import { type BuiltinPolicy, builtinDefinition, builtinFullId, getBuiltin, searchAliases, searchBuiltins, tokenize } from "./builtins";
 import { aliasCatalog } from "./aliases";
 import { validatePolicy } from "./parse";
 import { type WhatIfResult, whatIf } from "./whatif";
@@ -96,7 +96,7 @@ export function draftFromText(text: string): PolicyDraft {
   const hits = searchBuiltins(text, 5);
   const recommended = hits.map((h) => rec(h.item, h.score));
   const best = hits[0];
-  if (best && best.score >= 4) {
+  if (best && coverage(text, best.item) >= 0.6) {
     const d = fromBuiltin(best.item, `best match for "${text}"`);
     return { ...d, recommendedBuiltins: recommended };
   }
@@ -131,6 +131,14 @@ export function draftFromText(text: string): PolicyDraft {
       `no built-in matched well enough; the skeleton audits ${type} resources where ${alias} is not set — adjust the operator and value`,
     ],
   };
+}
+
+/** Share of the query's words the built-in's name, category and types contain. */
+function coverage(text: string, b: BuiltinPolicy): number {
+  const q = [...new Set(tokenize(text))];
+  if (!q.length) return 0;
+  const doc = new Set(tokenize(`${b.name} ${b.category} ${b.types.join(" ")}`));
+  return q.filter((w) => doc.has(w)).length / q.length;
 }
 
 /** Validates and what-ifs a draft (the CLI writes it only after this). */
