@@ -1,14 +1,30 @@
 import type { Command } from "commander";
 import { InputError } from "../../domain/errors";
 import { DEFAULT_DB, openStore } from "../../store/open-store";
+import { dirname, resolve } from "node:path";
+import { type RawRow, rawTenantRows } from "../../pipeline/normalize";
+import { runPipeline } from "../../pipeline/run";
+import { generateDemoTenant } from "../../sources/demo/index";
+import { readInputs } from "../../sources/files/read-inputs";
+import type { Store } from "../../store/store";
 import { render } from "../output";
+import { createProgress } from "../progress";
+
+/** Runs the pipeline on what a sync brought in, and prints the run's counts. */
+async function analyze(store: Store, rows: Iterable<RawRow>, unreadable: { origin: RawRow["origin"]; reason: string }[], outDir: string, source: string, o: { progress: boolean; output: string; query?: string }): Promise<void> {
+  const progress = createProgress({ quiet: !o.progress });
+  const result = await runPipeline({ source, rows, unreadable, outDir, store, onProgress: progress.onProgress });
+  progress.done();
+  const s = result.summary;
+  process.stdout.write(render({ source, findings: s.counts.findings, resources: s.counts.resources, read: s.ingest.read, accepted: s.ingest.accepted, rejected: s.ingest.rejected, outDir }, { output: o.output, query: o.query }));
+}
 
 /**
  * `clarion sync --source azure [--subscription ID...] [--management-group ID] [--db FILE] [--full]`
  *
  * Reads the tenant through the live APIs into the store, incrementally after the first run, resumable after a
- * crash (the next run continues from the last checkpoint). `demo` and `files:PATH` sources are run by the
- * pipeline (`clarion demo`, `clarion run`); this command handles `azure`.
+ * crash (the next run continues from the last checkpoint), then runs the pipeline on what the store now holds.
+ * `--source demo` and `--source files:PATH` feed the same pipeline from the demo generator or exported files.
  */
 export function register(program: Command): void {
   program
@@ -20,12 +36,33 @@ export function register(program: Command): void {
     .option("--cloud <name>", "public | usgov | china (default CLARION_AZURE_CLOUD or public)")
     .option("--full", "read everything instead of only changes")
     .option("--db <file>", "store file", DEFAULT_DB)
+    .option("--out <dir>", "where the pipeline writes its outputs (default: the store's folder)")
+    .option("--seed <n>", "demo source: generator seed", "42")
+    .option("--no-analyze", "only fetch: do not run the pipeline afterwards")
     .option("--no-progress", "do not show progress")
     .option("-o, --output <format>", "table | json | csv", "table")
     .option("--query <jmespath>", "JMESPath query over the result")
-    .action(async (o: { source: string; subscription?: string[]; managementGroup?: string; cloud?: string; full?: boolean; db: string; progress: boolean; output: string; query?: string }) => {
+    .action(async (o: { source: string; subscription?: string[]; managementGroup?: string; cloud?: string; full?: boolean; db: string; out?: string; seed: string; analyze: boolean; progress: boolean; output: string; query?: string }) => {
+      const outDir = resolve(o.out ?? dirname(o.db));
+      if (o.source === "demo" || o.source.startsWith("files:")) {
+        const store = await openStore(o.db);
+        try {
+          if (o.source === "demo") {
+            const tenant = await generateDemoTenant({ seed: Number(o.seed) });
+            await analyze(store, rawTenantRows(tenant, "demo"), [], outDir, `demo tenant (seed ${o.seed})`, o);
+          } else {
+            const path = o.source.slice("files:".length);
+            if (!path) throw new InputError("files: needs a path, e.g. --source files:./exports", { field: "--source" });
+            const files = readInputs([path]);
+            await analyze(store, files.rows, files.unreadable, outDir, `files (${path})`, o);
+          }
+        } finally {
+          await store.close();
+        }
+        return;
+      }
       if (o.source !== "azure")
-        throw new InputError(`sync --source ${o.source} is not handled here yet`, { field: "--source" }, { hint: "use `clarion demo` for the demo tenant or `clarion run --input PATH` for files" });
+        throw new InputError(`unknown source '${o.source}'`, { field: "--source" }, { hint: "use azure, demo or files:PATH" });
       if (o.subscription?.length && o.managementGroup)
         throw new InputError("use either --subscription or --management-group, not both", { field: "--management-group" });
       const { syncTenant } = await import("../../sources/azure/sync");
@@ -55,6 +92,10 @@ export function register(program: Command): void {
         if (tty && o.progress) process.stderr.write("\n");
         const row = { ...result, durationMs: Math.round(result.durationMs) };
         process.stdout.write(render(row, { output: o.output, query: o.query }, ["mode", "resumed", "generation", "added", "changed", "removed", "unchanged", "durationMs"]));
+        if (o.analyze) {
+          const { loadTenant } = await import("../../sources/azure/sync");
+          await analyze(store, rawTenantRows(await loadTenant(store), "azure"), [], outDir, "Azure (synced)", { ...o, output: "table", query: undefined });
+        }
       } finally {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
