@@ -10,7 +10,7 @@
  */
 import { builtinDefinition, builtinPolicies, getBuiltin } from "../src/policy/builtins";
 import { type CompiledPolicy, compileCollect } from "../src/policy/compile";
-import { type PreparedResource, buildInventory, defaultEnv, prepare } from "../src/policy/context";
+import { buildInventory, defaultEnv, type PreparedResource, prepare } from "../src/policy/context";
 import { type Outcome, outcomeOnly } from "../src/policy/evaluate";
 import { parsePolicy } from "../src/policy/parse";
 import { generateContainers, generateResources } from "./b2/generate";
@@ -51,10 +51,12 @@ function drafted(): Row[] {
                     { field: "Microsoft.Network/networkSecurityGroups/securityRules[*].access", equals: "Allow" },
                     { field: "Microsoft.Network/networkSecurityGroups/securityRules[*].direction", equals: "Inbound" },
                     { field: "Microsoft.Network/networkSecurityGroups/securityRules[*].sourceAddressPrefix", in: sources },
-                    { anyOf: [
-                      { field: "Microsoft.Network/networkSecurityGroups/securityRules[*].destinationPortRange", in: [p, "*"] },
-                      { field: "Microsoft.Network/networkSecurityGroups/securityRules[*].destinationPortRange", like: "*-*" },
-                    ] },
+                    {
+                      anyOf: [
+                        { field: "Microsoft.Network/networkSecurityGroups/securityRules[*].destinationPortRange", in: [p, "*"] },
+                        { field: "Microsoft.Network/networkSecurityGroups/securityRules[*].destinationPortRange", like: "*-*" },
+                      ],
+                    },
                   ],
                 },
               },
@@ -69,10 +71,12 @@ function drafted(): Row[] {
     out.push({
       mode: "Indexed",
       policyRule: {
-        if: { allOf: [
-          { field: "type", equals: "Microsoft.Storage/storageAccounts" },
-          { not: { field: "Microsoft.Storage/storageAccounts/networkAcls.ipRules[*].value", notLike: prefix } },
-        ] },
+        if: {
+          allOf: [
+            { field: "type", equals: "Microsoft.Storage/storageAccounts" },
+            { not: { field: "Microsoft.Storage/storageAccounts/networkAcls.ipRules[*].value", notLike: prefix } },
+          ],
+        },
         then: { effect: "deny" },
       },
     });
@@ -80,7 +84,15 @@ function drafted(): Row[] {
     for (const type of ["Microsoft.Storage/storageAccounts", "Microsoft.Compute/virtualMachines", "Microsoft.Web/sites"])
       out.push({
         mode: "Indexed",
-        policyRule: { if: { allOf: [{ field: "type", equals: type }, { field: `tags['${tag}']`, exists: "false" }] }, then: { effect: "audit" } },
+        policyRule: {
+          if: {
+            allOf: [
+              { field: "type", equals: type },
+              { field: `tags['${tag}']`, exists: "false" },
+            ],
+          },
+          then: { effect: "audit" },
+        },
       });
   for (const pats of [["vm*", "app*"], ["st*"], ["nic*", "nsg*", "kv*"], ["prod-*"], ["*-tmp"]])
     out.push({
@@ -94,11 +106,19 @@ function drafted(): Row[] {
     out.push({
       mode: "Indexed",
       policyRule: {
-        if: { allOf: [
-          { field: "type", in: ["Microsoft.Compute/virtualMachines", "Microsoft.Compute/disks", "Microsoft.Network/networkInterfaces"] },
-          { field: "location", notEquals: loc },
-          { count: { field: "Microsoft.Network/networkInterfaces/ipconfigurations[*]", where: { field: "Microsoft.Network/networkInterfaces/ipconfigurations[*].publicIpAddress.id", exists: "true" } }, greater: 0 },
-        ] },
+        if: {
+          allOf: [
+            { field: "type", in: ["Microsoft.Compute/virtualMachines", "Microsoft.Compute/disks", "Microsoft.Network/networkInterfaces"] },
+            { field: "location", notEquals: loc },
+            {
+              count: {
+                field: "Microsoft.Network/networkInterfaces/ipconfigurations[*]",
+                where: { field: "Microsoft.Network/networkInterfaces/ipconfigurations[*].publicIpAddress.id", exists: "true" },
+              },
+              greater: 0,
+            },
+          ],
+        },
         then: { effect: "audit" },
       },
     });
@@ -106,18 +126,51 @@ function drafted(): Row[] {
     for (const t of ["Microsoft.Web/sites", "Microsoft.Cache/redis"])
       out.push({
         mode: "Indexed",
-        policyRule: { if: { allOf: [{ field: "type", equals: t }, { anyOf: [
-          { field: t === "Microsoft.Web/sites" ? "Microsoft.Web/sites/siteConfig.minTlsVersion" : "Microsoft.Cache/Redis/minimumTlsVersion", equals: tls },
-          { field: t === "Microsoft.Web/sites" ? "Microsoft.Web/sites/siteConfig.minTlsVersion" : "Microsoft.Cache/Redis/minimumTlsVersion", exists: "false" },
-        ] }] }, then: { effect: "audit" } },
+        policyRule: {
+          if: {
+            allOf: [
+              { field: "type", equals: t },
+              {
+                anyOf: [
+                  {
+                    field:
+                      t === "Microsoft.Web/sites"
+                        ? "Microsoft.Web/sites/siteConfig.minTlsVersion"
+                        : "Microsoft.Cache/Redis/minimumTlsVersion",
+                    equals: tls,
+                  },
+                  {
+                    field:
+                      t === "Microsoft.Web/sites"
+                        ? "Microsoft.Web/sites/siteConfig.minTlsVersion"
+                        : "Microsoft.Cache/Redis/minimumTlsVersion",
+                    exists: "false",
+                  },
+                ],
+              },
+            ],
+          },
+          then: { effect: "audit" },
+        },
       });
   for (const n of [0, 1, 2, 3, 5, 8])
     out.push({
       mode: "Indexed",
-      policyRule: { if: { allOf: [
-        { field: "type", equals: "Microsoft.Network/networkSecurityGroups" },
-        { count: { field: "Microsoft.Network/networkSecurityGroups/securityRules[*]", where: { field: "Microsoft.Network/networkSecurityGroups/securityRules[*].access", equals: "Allow" } }, greater: n },
-      ] }, then: { effect: "audit" } },
+      policyRule: {
+        if: {
+          allOf: [
+            { field: "type", equals: "Microsoft.Network/networkSecurityGroups" },
+            {
+              count: {
+                field: "Microsoft.Network/networkSecurityGroups/securityRules[*]",
+                where: { field: "Microsoft.Network/networkSecurityGroups/securityRules[*].access", equals: "Allow" },
+              },
+              greater: n,
+            },
+          ],
+        },
+        then: { effect: "audit" },
+      },
     });
   return out.slice(0, 50);
 }
@@ -127,60 +180,98 @@ const lc = (v: unknown) => (typeof v === "string" ? v.toLowerCase() : v);
 const P = (x: Row) => (x.properties ?? {}) as Row;
 const indexedNA = (x: Row) => !x.location;
 const HAND: { id: string; params?: Row; fn: (x: Row) => Outcome }[] = [
-  { id: "404c3081-a854-4457-ae30-26a93ef643f9", fn: (x) => {
-    if (indexedNA(x) || x.type !== "microsoft.storage/storageaccounts") return "notApplicable";
-    const v = P(x).supportsHttpsTrafficOnly;
-    return v === false || lc(v) === "false" ? "noncompliant" : "compliant";
-  } },
-  { id: "34c877ad-507e-4c82-993e-3452a6e0ad3c", fn: (x) => {
-    if (indexedNA(x) || x.type !== "microsoft.storage/storageaccounts") return "notApplicable";
-    return lc((P(x).networkAcls as Row | undefined)?.defaultAction) !== "deny" ? "noncompliant" : "compliant";
-  } },
-  { id: "2a1a9cdf-e04d-429a-8416-3bfb72a1b26f", fn: (x) => {
-    if (indexedNA(x) || x.type !== "microsoft.storage/storageaccounts") return "notApplicable";
-    const acl = P(x).networkAcls as Row | undefined;
-    const rules = acl?.ipRules;
-    return lc(acl?.defaultAction) !== "deny" || (Array.isArray(rules) && rules.length >= 1) ? "noncompliant" : "compliant";
-  } },
-  { id: "fe83a0eb-a853-422d-aac2-1bffd182c5d0", fn: (x) => {
-    if (indexedNA(x) || x.type !== "microsoft.storage/storageaccounts") return "notApplicable";
-    const v = P(x).minimumTlsVersion;
-    return v === undefined || lc(v) !== "tls1_2" ? "noncompliant" : "compliant";
-  } },
-  { id: "6d555dd1-86f2-4f1c-8ed7-5abae7c6cbab", fn: (x) => {
-    const k = typeof x.kind === "string" ? x.kind.toLowerCase() : undefined;
-    if (x.type !== "microsoft.web/sites" || !k?.includes("functionapp") || k.includes("workflowapp") || k.includes("azurecontainerapps")) return "notApplicable";
-    const v = P(x).httpsOnly;
-    return v === undefined || v === false || lc(v) === "false" ? "noncompliant" : "compliant";
-  } },
-  { id: "a4af4a39-4135-47fb-b175-47fbdf85311d", fn: (x) => {
-    const k = typeof x.kind === "string" ? x.kind.toLowerCase() : undefined;
-    if (indexedNA(x) || x.type !== "microsoft.web/sites" || k?.includes("functionapp")) return "notApplicable";
-    const v = P(x).httpsOnly;
-    return v === undefined || v === false || lc(v) === "false" ? "noncompliant" : "compliant";
-  } },
-  { id: "0fdf0491-d080-4575-b627-ad0e843cba0f", fn: (x) => {
-    if (indexedNA(x) || x.type !== "microsoft.containerregistry/registries") return "notApplicable";
-    return lc(P(x).publicNetworkAccess) !== "disabled" ? "noncompliant" : "compliant";
-  } },
-  { id: "12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5", fn: (x) => {
-    if (indexedNA(x) || x.type !== "microsoft.keyvault/vaults") return "notApplicable";
-    const p = P(x);
-    if (lc(p.createMode) === "recover") return "compliant";
-    const v = p.enableRbacAuthorization;
-    return v === undefined || v === false || lc(v) === "false" ? "noncompliant" : "compliant";
-  } },
-  { id: "83a86a26-fd1f-447c-b59d-e51f44264114", fn: (x) => {
-    if (indexedNA(x) || x.type !== "microsoft.network/networkinterfaces") return "notApplicable";
-    const cfgs = P(x).ipConfigurations;
-    if (Array.isArray(cfgs)) for (const c of cfgs) if (((c as Row).properties as Row | undefined)?.publicIPAddress && typeof (((c as Row).properties as Row).publicIPAddress as Row).id === "string") return "noncompliant";
-    return "compliant";
-  } },
-  { id: "e56962a6-4747-49cd-b67b-bf8b01975c4c", params: { listOfAllowedLocations: ["westeurope", "northeurope"] }, fn: (x) => {
-    if (indexedNA(x) || x.type === "microsoft.azureactivedirectory/b2cdirectories") return "notApplicable";
-    const l = String(x.location).toLowerCase().replace(/\s+/g, "");
-    return l !== "westeurope" && l !== "northeurope" && l !== "global" ? "noncompliant" : "compliant";
-  } },
+  {
+    id: "404c3081-a854-4457-ae30-26a93ef643f9",
+    fn: (x) => {
+      if (indexedNA(x) || x.type !== "microsoft.storage/storageaccounts") return "notApplicable";
+      const v = P(x).supportsHttpsTrafficOnly;
+      return v === false || lc(v) === "false" ? "noncompliant" : "compliant";
+    },
+  },
+  {
+    id: "34c877ad-507e-4c82-993e-3452a6e0ad3c",
+    fn: (x) => {
+      if (indexedNA(x) || x.type !== "microsoft.storage/storageaccounts") return "notApplicable";
+      return lc((P(x).networkAcls as Row | undefined)?.defaultAction) !== "deny" ? "noncompliant" : "compliant";
+    },
+  },
+  {
+    id: "2a1a9cdf-e04d-429a-8416-3bfb72a1b26f",
+    fn: (x) => {
+      if (indexedNA(x) || x.type !== "microsoft.storage/storageaccounts") return "notApplicable";
+      const acl = P(x).networkAcls as Row | undefined;
+      const rules = acl?.ipRules;
+      return lc(acl?.defaultAction) !== "deny" || (Array.isArray(rules) && rules.length >= 1) ? "noncompliant" : "compliant";
+    },
+  },
+  {
+    id: "fe83a0eb-a853-422d-aac2-1bffd182c5d0",
+    fn: (x) => {
+      if (indexedNA(x) || x.type !== "microsoft.storage/storageaccounts") return "notApplicable";
+      const v = P(x).minimumTlsVersion;
+      return v === undefined || lc(v) !== "tls1_2" ? "noncompliant" : "compliant";
+    },
+  },
+  {
+    id: "6d555dd1-86f2-4f1c-8ed7-5abae7c6cbab",
+    fn: (x) => {
+      const k = typeof x.kind === "string" ? x.kind.toLowerCase() : undefined;
+      if (x.type !== "microsoft.web/sites" || !k?.includes("functionapp") || k.includes("workflowapp") || k.includes("azurecontainerapps"))
+        return "notApplicable";
+      const v = P(x).httpsOnly;
+      return v === undefined || v === false || lc(v) === "false" ? "noncompliant" : "compliant";
+    },
+  },
+  {
+    id: "a4af4a39-4135-47fb-b175-47fbdf85311d",
+    fn: (x) => {
+      const k = typeof x.kind === "string" ? x.kind.toLowerCase() : undefined;
+      if (indexedNA(x) || x.type !== "microsoft.web/sites" || k?.includes("functionapp")) return "notApplicable";
+      const v = P(x).httpsOnly;
+      return v === undefined || v === false || lc(v) === "false" ? "noncompliant" : "compliant";
+    },
+  },
+  {
+    id: "0fdf0491-d080-4575-b627-ad0e843cba0f",
+    fn: (x) => {
+      if (indexedNA(x) || x.type !== "microsoft.containerregistry/registries") return "notApplicable";
+      return lc(P(x).publicNetworkAccess) !== "disabled" ? "noncompliant" : "compliant";
+    },
+  },
+  {
+    id: "12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5",
+    fn: (x) => {
+      if (indexedNA(x) || x.type !== "microsoft.keyvault/vaults") return "notApplicable";
+      const p = P(x);
+      if (lc(p.createMode) === "recover") return "compliant";
+      const v = p.enableRbacAuthorization;
+      return v === undefined || v === false || lc(v) === "false" ? "noncompliant" : "compliant";
+    },
+  },
+  {
+    id: "83a86a26-fd1f-447c-b59d-e51f44264114",
+    fn: (x) => {
+      if (indexedNA(x) || x.type !== "microsoft.network/networkinterfaces") return "notApplicable";
+      const cfgs = P(x).ipConfigurations;
+      if (Array.isArray(cfgs))
+        for (const c of cfgs)
+          if (
+            ((c as Row).properties as Row | undefined)?.publicIPAddress &&
+            typeof (((c as Row).properties as Row).publicIPAddress as Row).id === "string"
+          )
+            return "noncompliant";
+      return "compliant";
+    },
+  },
+  {
+    id: "e56962a6-4747-49cd-b67b-bf8b01975c4c",
+    params: { listOfAllowedLocations: ["westeurope", "northeurope"] },
+    fn: (x) => {
+      if (indexedNA(x) || x.type === "microsoft.azureactivedirectory/b2cdirectories") return "notApplicable";
+      const l = String(x.location).toLowerCase().replace(/\s+/g, "");
+      return l !== "westeurope" && l !== "northeurope" && l !== "global" ? "noncompliant" : "compliant";
+    },
+  },
 ];
 
 function time<T>(fn: () => T): [T, number] {
@@ -194,7 +285,10 @@ function main() {
   const [rows, tGen] = time(() => generateResources(N, SEED));
   const [prepared, tPrep] = time(() => rows.map((r) => prepare(r)));
   // The inventory also holds the resourcecontainers rows (resourceGroup()/subscription() lookups), as an ARG export would.
-  const env = defaultEnv({ now: "2026-01-01T00:00:00.000Z", inventory: buildInventory([...prepared, ...generateContainers().map((r) => prepare(r))]) });
+  const env = defaultEnv({
+    now: "2026-01-01T00:00:00.000Z",
+    inventory: buildInventory([...prepared, ...generateContainers().map((r) => prepare(r))]),
+  });
   console.log(`generate ${tGen.toFixed(0)} ms; prepare (once per inventory, shared by all policies) ${tPrep.toFixed(0)} ms`);
 
   // --- 10 built-ins: engine vs hand-written, same run, outcomes cross-checked -----------------------------
@@ -230,7 +324,9 @@ function main() {
   const mE = med(te);
   const mH = med(th);
   console.log(`\n10 built-ins x ${N.toLocaleString()}: engine ${mE.toFixed(1)} ms, hand-written ${mH.toFixed(1)} ms (median of 7)`);
-  console.log(`  ratio engine/hand-written = ${(mE / mH).toFixed(2)}x (target <= 2x); noncompliant ${ncE} vs ${ncH}; outcome mismatches ${mismatches}`);
+  console.log(
+    `  ratio engine/hand-written = ${(mE / mH).toFixed(2)}x (target <= 2x); noncompliant ${ncE} vs ${ncH}; outcome mismatches ${mismatches}`,
+  );
   console.log(`  with prepare() charged to these 10 alone: ${((mE + tPrep) / mH).toFixed(2)}x`);
 
   // --- every applicable built-in + 50 drafted ----------------------------------------------------------------
@@ -246,19 +342,27 @@ function main() {
   const counter: { leaves: number; gated?: number } = { leaves: 0 };
   const counted = docs.map((d) => compile(d.doc, {}, counter)).filter(Boolean) as CompiledPolicy[];
   const nb = compiled.filter((x) => !x.name.startsWith("draft-")).length;
-  console.log(`\nall: ${builtins.length} built-ins whose type occurs (${nb} evaluable offline) + ${compiled.length - nb} drafted; compile ${tCompile.toFixed(0)} ms`);
+  console.log(
+    `\nall: ${builtins.length} built-ins whose type occurs (${nb} evaluable offline) + ${compiled.length - nb} drafted; compile ${tCompile.toFixed(0)} ms`,
+  );
   const totals = { compliant: 0, noncompliant: 0, notApplicable: 0, errored: 0 };
   const [, tAll] = time(() => {
     for (const { c } of compiled) for (const r of prepared) totals[outcomeOnly(c!, r, env, cur)]++;
   });
   for (const c of counted) for (const r of prepared) outcomeOnly(c, r, env, cur);
   const evals = compiled.length * prepared.length;
-  console.log(`  ${evals.toLocaleString()} policy x resource evaluations in ${(tAll / 1000).toFixed(2)} s (${((evals / tAll) * 1000 / 1e6).toFixed(2)}M/s)`);
+  console.log(
+    `  ${evals.toLocaleString()} policy x resource evaluations in ${(tAll / 1000).toFixed(2)} s (${(((evals / tAll) * 1000) / 1e6).toFixed(2)}M/s)`,
+  );
   console.log(`  outcomes: ${JSON.stringify(totals)}`);
   const gated = counter.gated ?? 0;
-  console.log(`  leaf conditions evaluated: ${counter.leaves.toLocaleString()} -> ${((counter.leaves / tAll) * 1000 / 1e6).toFixed(1)}M leaf conditions/s/core (target >= 5M)`);
-  console.log(`    of which ${gated.toLocaleString()} are top-level type conditions decided by the compiled type gate (one hash lookup each);`);
-  console.log(`    without counting those: ${(((counter.leaves - gated) / tAll) * 1000 / 1e6).toFixed(1)}M/s`);
+  console.log(
+    `  leaf conditions evaluated: ${counter.leaves.toLocaleString()} -> ${(((counter.leaves / tAll) * 1000) / 1e6).toFixed(1)}M leaf conditions/s/core (target >= 5M)`,
+  );
+  console.log(
+    `    of which ${gated.toLocaleString()} are top-level type conditions decided by the compiled type gate (one hash lookup each);`,
+  );
+  console.log(`    without counting those: ${((((counter.leaves - gated) / tAll) * 1000) / 1e6).toFixed(1)}M/s`);
 }
 
 main();

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { STAR, parsePath } from "./values";
+import { parsePath, STAR } from "./values";
 
 /**
  * The alias catalog: alias name -> ARM JSON path per resource type (one alias such as
@@ -113,8 +113,7 @@ export function resolveField(field: string): FieldResolution {
   // Unknown alias: on a known type it is an error (with the closest alias); on an unknown type the
   // default rule Namespace/type/prop.path -> properties.prop.path is exact for plain property aliases.
   const slash = f.lastIndexOf("/");
-  if (slash <= 0 || !/^[A-Za-z0-9]+(\.[A-Za-z0-9]+)+\//.test(f))
-    return { error: `unknown field '${field}'${suggestion(f)}` };
+  if (slash <= 0 || !/^[A-Za-z0-9]+(\.[A-Za-z0-9]+)+\//.test(f)) return { error: `unknown field '${field}'${suggestion(f)}` };
   const typePart = f.slice(0, slash);
   const prop = f.slice(slash + 1);
   if (cat.types.has(typePart.toLowerCase()))

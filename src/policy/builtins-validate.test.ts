@@ -17,7 +17,9 @@ describe.skipIf(!needShared("policy: every built-in definition validates"))("bui
         refused.set(mode, (refused.get(mode) ?? 0) + 1);
       }
     }
-    console.log(`policy: ${lines.length - invalid.length}/${lines.length} built-in definitions valid; refused for offline evaluation: ${[...refused].map(([m, n]) => `${m}=${n}`).join(", ")}`);
+    console.log(
+      `policy: ${lines.length - invalid.length}/${lines.length} built-in definitions valid; refused for offline evaluation: ${[...refused].map(([m, n]) => `${m}=${n}`).join(", ")}`,
+    );
     expect(lines.length).toBeGreaterThan(5000);
     expect(invalid).toEqual([]);
   });

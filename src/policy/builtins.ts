@@ -64,7 +64,33 @@ export function builtinDefinition(b: BuiltinPolicy): Record<string, unknown> {
 
 /** Splits camelCase, dotted and slashed identifiers into lower-case words; drops stop words. */
 export function tokenize(text: string): string[] {
-  const STOP = new Set(["the", "a", "an", "of", "and", "or", "to", "for", "be", "should", "must", "all", "on", "in", "with", "is", "are", "ensure", "have", "has", "that", "use", "using", "by", "at"]);
+  const STOP = new Set([
+    "the",
+    "a",
+    "an",
+    "of",
+    "and",
+    "or",
+    "to",
+    "for",
+    "be",
+    "should",
+    "must",
+    "all",
+    "on",
+    "in",
+    "with",
+    "is",
+    "are",
+    "ensure",
+    "have",
+    "has",
+    "that",
+    "use",
+    "using",
+    "by",
+    "at",
+  ]);
   return text
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .toLowerCase()
@@ -93,7 +119,12 @@ export class Bm25<T> {
   private docs: { item: T; tf: Map<string, number>; len: number }[] = [];
   private df = new Map<string, number>();
   private avg = 0;
-  constructor(items: T[], text: (t: T) => string, private readonly k1 = 1.2, private readonly b = 0.75) {
+  constructor(
+    items: T[],
+    text: (t: T) => string,
+    private readonly k1 = 1.2,
+    private readonly b = 0.75,
+  ) {
     let total = 0;
     for (const item of items) {
       const toks = tokenize(text(item));
@@ -133,10 +164,21 @@ export function searchBuiltins(query: string, limit = 5): { item: BuiltinPolicy;
     (b) => `${b.name} ${b.name} ${b.category} ${b.types.join(" ")} ${b.fields.map((f) => f.slice(f.lastIndexOf("/") + 1)).join(" ")}`,
   );
   // Prefer definitions that evaluate something (not manual placeholders), are current and not preview.
-  return builtinIndex.search(query, limit, (b) => (b.deprecated ? 0.3 : 1) * (b.preview ? 0.8 : 1) * (b.effects[0] === "manual" ? 0.4 : 1) * (/^(deployifnotexists|modify|append)$/.test(b.effects[0] ?? "") ? 0.8 : 1));
+  return builtinIndex.search(
+    query,
+    limit,
+    (b) =>
+      (b.deprecated ? 0.3 : 1) *
+      (b.preview ? 0.8 : 1) *
+      (b.effects[0] === "manual" ? 0.4 : 1) *
+      (/^(deployifnotexists|modify|append)$/.test(b.effects[0] ?? "") ? 0.8 : 1),
+  );
 }
 
 export function searchAliases(query: string, limit = 5): { item: string; score: number }[] {
-  aliasIndex ??= new Bm25([...aliasCatalog().aliases.values()].map((a) => a.name), (a) => a);
+  aliasIndex ??= new Bm25(
+    [...aliasCatalog().aliases.values()].map((a) => a.name),
+    (a) => a,
+  );
   return aliasIndex.search(query, limit);
 }

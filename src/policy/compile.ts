@@ -9,21 +9,10 @@
 import { InputError } from "../domain/errors";
 import { type AliasInfo, type FieldRef, resolveField } from "./aliases";
 import type { EvalCtx, PreparedResource } from "./context";
-import { type Compiled, type ExprHost, type Fn, compileExpression, isExpression, unescapeLiteral } from "./expr";
+import { type Compiled, compileExpression, type ExprHost, type Fn, isExpression, unescapeLiteral } from "./expr";
 import { compileLike, compileMatch } from "./glob";
 import type { ParameterDef, PolicyDefinition } from "./parse";
-import {
-  PolicyEvalError,
-  STAR,
-  compareValues,
-  getKey,
-  keyOf,
-  looseEquals,
-  select,
-  show,
-  typeName,
-  walk,
-} from "./values";
+import { compareValues, getKey, keyOf, looseEquals, PolicyEvalError, STAR, select, show, typeName, walk } from "./values";
 
 export type Cond = (c: EvalCtx) => boolean;
 
@@ -59,9 +48,7 @@ export const PROVIDER_MODES = [
   "microsoft.loadtestservice.data",
 ];
 
-export const EFFECTS = [
-  "audit", "deny", "modify", "append", "auditifnotexists", "deployifnotexists", "disabled", "denyaction", "manual",
-];
+export const EFFECTS = ["audit", "deny", "modify", "append", "auditifnotexists", "deployifnotexists", "disabled", "denyaction", "manual"];
 /** Effects of resource-provider modes and older built-ins: valid, never evaluated offline. */
 export const PROVIDER_EFFECTS = ["mutate", "addtonetworkgroup", "enforceregopolicy", "enforcesetting", "auditaction", "denyaction"];
 
@@ -103,9 +90,25 @@ type ValueScope = { kind: "value"; depth: number; name: string };
 type Scope = FieldScope | ValueScope;
 
 const OPERATORS = [
-  "equals", "notequals", "like", "notlike", "match", "matchinsensitively", "notmatch", "notmatchinsensitively",
-  "contains", "notcontains", "in", "notin", "containskey", "notcontainskey", "less", "lessorequals", "greater",
-  "greaterorequals", "exists",
+  "equals",
+  "notequals",
+  "like",
+  "notlike",
+  "match",
+  "matchinsensitively",
+  "notmatch",
+  "notmatchinsensitively",
+  "contains",
+  "notcontains",
+  "in",
+  "notin",
+  "containskey",
+  "notcontainskey",
+  "less",
+  "lessorequals",
+  "greater",
+  "greaterorequals",
+  "exists",
 ];
 
 interface Plan {
@@ -125,7 +128,10 @@ class Compiler {
   /** when set, every leaf evaluation increments it (benchmarks count leaf conditions per second) */
   leafCounter?: { leaves: number };
 
-  constructor(readonly params: Record<string, unknown>, readonly paramDefs: Record<string, ParameterDef>) {}
+  constructor(
+    readonly params: Record<string, unknown>,
+    readonly paramDefs: Record<string, ParameterDef>,
+  ) {}
 
   leaf(n: CondNode): CondNode {
     const lc = this.leafCounter;
@@ -233,7 +239,9 @@ class Compiler {
         return { single: (c) => walk(res(c).raw.identity, segs), label: `identity.${segs.join(".")}` };
       }
       case "alias": {
-        const plans = outer ? new Map([...ref.alias.paths].map(([t, s]) => [t, { depth: -1, rem: s, star: s.includes(STAR) }])) : this.plans(ref.alias);
+        const plans = outer
+          ? new Map([...ref.alias.paths].map(([t, s]) => [t, { depth: -1, rem: s, star: s.includes(STAR) }]))
+          : this.plans(ref.alias);
         const label = ref.alias.name;
         const anyStar = [...plans.values()].some((p) => p.star);
         const allStar = [...plans.values()].every((p) => p.star);
@@ -419,7 +427,11 @@ class Compiler {
     const count = lk("count");
     const lefts = [field, value, count].filter(Boolean) as string[];
     if (lefts.length !== 1)
-      return bad(lefts.length ? `a condition has exactly one of field, value, count (found ${lefts.join(", ")})` : `unknown condition: expected allOf, anyOf, not, field, value or count (found ${keys.join(", ") || "nothing"})`);
+      return bad(
+        lefts.length
+          ? `a condition has exactly one of field, value, count (found ${lefts.join(", ")})`
+          : `unknown condition: expected allOf, anyOf, not, field, value or count (found ${keys.join(", ") || "nothing"})`,
+      );
     const opKeys = keys.filter((k) => k !== lefts[0] && !(count && k.toLowerCase() === "where"));
     if (opKeys.length !== 1) return bad(`a condition has exactly one operator (found ${opKeys.join(", ") || "none"})`);
     const opKey = opKeys[0];
@@ -599,8 +611,7 @@ class Compiler {
     const k = operand.constant ? operand.value : undefined;
     const dyn = operand.fn;
     const neg = (f: (v: unknown, c: EvalCtx) => boolean) => (v: unknown, c: EvalCtx) => !f(v, c);
-    const asString = (x: unknown): string | undefined =>
-      x === undefined || x === null || typeof x === "object" ? undefined : String(x);
+    const asString = (x: unknown): string | undefined => (x === undefined || x === null || typeof x === "object" ? undefined : String(x));
     switch (op) {
       case "equals":
       case "notequals": {
@@ -780,7 +791,10 @@ export function resolveParams(
       if (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 1 && "value" in v)
         v = (v as { value: unknown }).value;
       if (def.allowedValues && !def.allowedValues.some((a) => looseEquals(a, v)))
-        errors.push({ pointer: `/parameters/${name}`, message: `value ${show(v)} is not one of the allowed values ${show(def.allowedValues)}` });
+        errors.push({
+          pointer: `/parameters/${name}`,
+          message: `value ${show(v)} is not one of the allowed values ${show(def.allowedValues)}`,
+        });
     } else if (def.defaultValue !== undefined) v = def.defaultValue;
     else if (opts.placeholders) v = placeholder(def.type);
     else {
@@ -855,7 +869,7 @@ export function compileCollect(
   else if (effect === "denyaction") {
     const names = (details as Record<string, unknown> | undefined)?.actionNames;
     if (!Array.isArray(names) || !names.every((n) => String(n).toLowerCase() === "delete"))
-      cx.error(`${dptr}/actionNames`, "denyAction needs actionNames: [\"delete\"]");
+      cx.error(`${dptr}/actionNames`, 'denyAction needs actionNames: ["delete"]');
   } else if (effect === "manual" && details !== undefined) {
     const ds = (details as Record<string, unknown>).defaultState;
     if (ds !== undefined && !/^(unknown|compliant|noncompliant|non-compliant)$/i.test(String(ds)))
@@ -865,8 +879,10 @@ export function compileCollect(
   errors.push(...cx.errors);
   const provider = PROVIDER_MODES.includes(mode);
   let refusal: string | undefined;
-  if (provider) refusal = `mode ${def.mode} is a resource-provider mode (data-plane objects); it cannot be evaluated against ARM resources offline`;
-  else if (PROVIDER_EFFECTS.includes(effect) && effect !== "denyaction") refusal = `effect ${effect} applies to a resource-provider mode and is not evaluated offline`;
+  if (provider)
+    refusal = `mode ${def.mode} is a resource-provider mode (data-plane objects); it cannot be evaluated against ARM resources offline`;
+  else if (PROVIDER_EFFECTS.includes(effect) && effect !== "denyaction")
+    refusal = `effect ${effect} applies to a resource-provider mode and is not evaluated offline`;
   return {
     compiled: {
       definition: def,
@@ -935,7 +951,8 @@ function compileExistence(cx: Compiler, details: unknown, ptr: string, effect: s
   if (d.resourceGroupName !== undefined) check.resourceGroupName = cx.value(d.resourceGroupName, `${ptr}/resourceGroupName`);
   if (d.existenceScope !== undefined) {
     const s = String(d.existenceScope).toLowerCase();
-    if (s !== "resourcegroup" && s !== "subscription") cx.error(`${ptr}/existenceScope`, "existenceScope must be ResourceGroup or Subscription");
+    if (s !== "resourcegroup" && s !== "subscription")
+      cx.error(`${ptr}/existenceScope`, "existenceScope must be ResourceGroup or Subscription");
     else check.scope = s;
   }
   if (effect === "deployifnotexists") {
@@ -961,7 +978,8 @@ function checkModify(cx: Compiler, details: unknown, ptr: string): void {
   d.operations.forEach((op: unknown, i: number) => {
     const p = `${ptr}/operations/${i}`;
     const o = (op ?? {}) as Record<string, unknown>;
-    if (!/^(add|addorreplace|remove)$/i.test(String(o.operation))) cx.error(`${p}/operation`, "operation must be add, addOrReplace or remove");
+    if (!/^(add|addorreplace|remove)$/i.test(String(o.operation)))
+      cx.error(`${p}/operation`, "operation must be add, addOrReplace or remove");
     checkWritableField(cx, o.field, `${p}/field`);
   });
 }
@@ -1002,5 +1020,5 @@ export function compileOrThrow(def: PolicyDefinition, params?: Record<string, un
   return compiled;
 }
 
-export { InputError };
 export type { Compiled };
+export { InputError };

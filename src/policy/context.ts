@@ -125,7 +125,11 @@ export function buildInventory(resources: PreparedResource[]): Inventory {
     let list = byType.get(r.t);
     if (!list) byType.set(r.t, (list = []));
     list.push(r);
-    if (r.t === "microsoft.resources/subscriptions" || r.t === "microsoft.resources/subscriptions/resourcegroups" || r.t === "microsoft.resources/resourcegroups")
+    if (
+      r.t === "microsoft.resources/subscriptions" ||
+      r.t === "microsoft.resources/subscriptions/resourcegroups" ||
+      r.t === "microsoft.resources/resourcegroups"
+    )
       containers.set(r.idLower, r);
   }
   const underIdx = new Map<string, Map<string, PreparedResource[]>>();

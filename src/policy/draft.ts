@@ -1,7 +1,7 @@
-import type { Finding } from "../domain/finding";
 import { NotFoundError } from "../domain/errors";
-import { type BuiltinPolicy, builtinDefinition, builtinFullId, getBuiltin, searchAliases, searchBuiltins, tokenize } from "./builtins";
+import type { Finding } from "../domain/finding";
 import { aliasCatalog } from "./aliases";
+import { type BuiltinPolicy, builtinDefinition, builtinFullId, getBuiltin, searchAliases, searchBuiltins, tokenize } from "./builtins";
 import { validatePolicy } from "./parse";
 import { type WhatIfResult, whatIf } from "./whatif";
 
@@ -60,12 +60,17 @@ export function draftFromFinding(finding: Finding): PolicyDraft {
   }
   if (builtin) return fromBuiltin(builtin, `recommendation ${finding.recommendation.name} of finding ${finding.id}`);
   throw new NotFoundError(`finding ${finding.id} has no azure-policy remediation and no known built-in policy`, {
-    hint: "try `clarion policy draft --text \"...\"` with what the policy should enforce",
+    hint: 'try `clarion policy draft --text "..."` with what the policy should enforce',
   });
 }
 
 function rec(b: BuiltinPolicy, score?: number) {
-  return { id: builtinFullId(b.id), displayName: b.name, score: score === undefined ? undefined : Math.round(score * 100) / 100, effects: b.effects };
+  return {
+    id: builtinFullId(b.id),
+    displayName: b.name,
+    score: score === undefined ? undefined : Math.round(score * 100) / 100,
+    effects: b.effects,
+  };
 }
 
 function fromBuiltin(b: BuiltinPolicy, why: string): PolicyDraft {
@@ -117,7 +122,12 @@ export function draftFromText(text: string): PolicyDraft {
         effect: { type: "String", allowedValues: ["Audit", "Deny", "Disabled"], defaultValue: "Audit" },
       },
       policyRule: {
-        if: { allOf: [{ field: "type", equals: type }, { field: alias, exists: "false" }] },
+        if: {
+          allOf: [
+            { field: "type", equals: type },
+            { field: alias, exists: "false" },
+          ],
+        },
         then: { effect: "[parameters('effect')]" },
       },
     },

@@ -120,7 +120,12 @@ describe("validation", () => {
       mode: "Indexed",
       parameters: { effect: { type: "String", allowedValues: ["Audit"], defaultValue: "Deny" } },
       policyRule: {
-        if: { allOf: [{ field: "type", equal: "x" }, { value: "[reference('x')]", equals: 1 }] },
+        if: {
+          allOf: [
+            { field: "type", equal: "x" },
+            { value: "[reference('x')]", equals: 1 },
+          ],
+        },
         then: { effect: "smite" },
       },
     });
@@ -149,14 +154,28 @@ describe("whatIf", () => {
       mode: "Indexed",
       parameters: { effect: { type: "String", allowedValues: ["Audit", "Deny"], defaultValue: "Audit" } },
       policyRule: {
-        if: { allOf: [{ field: "type", equals: SA }, { field: `${SA}/networkAcls.defaultAction`, notEquals: "Deny" }] },
+        if: {
+          allOf: [
+            { field: "type", equals: SA },
+            { field: `${SA}/networkAcls.defaultAction`, notEquals: "Deny" },
+          ],
+        },
         then: { effect: "[parameters('effect')]" },
       },
     },
   };
   it("counts outcomes and groups by subscription and environment", () => {
-    const vm = { id: "/subscriptions/s2/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1", name: "vm1", type: "microsoft.compute/virtualmachines", location: "eastus", subscriptionId: "s2", resourceGroup: "rg" };
-    const res = whatIf(policy, [sa({ networkAcls: { defaultAction: "Allow" } }), sa({ networkAcls: { defaultAction: "Deny" } }), vm], { params: { effect: { value: "Deny" } } });
+    const vm = {
+      id: "/subscriptions/s2/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1",
+      name: "vm1",
+      type: "microsoft.compute/virtualmachines",
+      location: "eastus",
+      subscriptionId: "s2",
+      resourceGroup: "rg",
+    };
+    const res = whatIf(policy, [sa({ networkAcls: { defaultAction: "Allow" } }), sa({ networkAcls: { defaultAction: "Deny" } }), vm], {
+      params: { effect: { value: "Deny" } },
+    });
     expect(res.effect).toBe("deny");
     expect(res.counts).toEqual({ compliant: 1, noncompliant: 1, notApplicable: 1, errored: 0 });
     expect(res.resources[0].reason).toMatch(/denied/);
@@ -180,8 +199,23 @@ describe("whatIf", () => {
         },
       },
     };
-    const db = (n: string) => ({ id: `/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/sv/databases/${n}`, name: n, type: "microsoft.sql/servers/databases", location: "eastus", subscriptionId: "s", resourceGroup: "g" });
-    const tde = (n: string, status: string) => ({ id: `/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/sv/databases/${n}/transparentDataEncryption/current`, name: "current", type: "microsoft.sql/servers/databases/transparentdataencryption", location: "eastus", subscriptionId: "s", resourceGroup: "g", properties: { status } });
+    const db = (n: string) => ({
+      id: `/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/sv/databases/${n}`,
+      name: n,
+      type: "microsoft.sql/servers/databases",
+      location: "eastus",
+      subscriptionId: "s",
+      resourceGroup: "g",
+    });
+    const tde = (n: string, status: string) => ({
+      id: `/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/sv/databases/${n}/transparentDataEncryption/current`,
+      name: "current",
+      type: "microsoft.sql/servers/databases/transparentdataencryption",
+      location: "eastus",
+      subscriptionId: "s",
+      resourceGroup: "g",
+      properties: { status },
+    });
     const res = whatIf(p, [db("a"), db("b"), db("c")], { related: [tde("a", "Enabled"), tde("b", "Disabled")] });
     expect(res.resources.map((r) => r.result)).toEqual(["compliant", "noncompliant", "noncompliant"]);
     expect(res.resources[2].reason).toMatch(/no related/);

@@ -1,5 +1,5 @@
 import type { CompiledPolicy, CondNode } from "./compile";
-import { type EvalCtx, type EvalEnv, type PreparedResource, defaultEnv, prepare } from "./context";
+import { defaultEnv, type EvalCtx, type EvalEnv, type PreparedResource, prepare } from "./context";
 import { PolicyEvalError } from "./values";
 
 export type Outcome = "compliant" | "noncompliant" | "notApplicable" | "errored";
@@ -140,8 +140,7 @@ function applicabilityFailure(root: CondNode, c: EvalCtx): CondNode | undefined 
 
 function isApplicability(n: CondNode): boolean {
   if (n.kind === "field") return !!n.applicability;
-  if ((n.kind === "anyOf" || n.kind === "allOf" || n.kind === "not") && n.children?.length)
-    return n.children.every(isApplicability);
+  if ((n.kind === "anyOf" || n.kind === "allOf" || n.kind === "not") && n.children?.length) return n.children.every(isApplicability);
   return false;
 }
 

@@ -1,6 +1,6 @@
 import { InputError } from "../domain/errors";
-import { parsePolicy } from "./parse";
 import { slug } from "./draft";
+import { parsePolicy } from "./parse";
 
 export type ExportFormat = "arm" | "bicep" | "terraform";
 
@@ -12,7 +12,8 @@ export function exportPolicy(json: unknown, format: ExportFormat): string {
   const { definition, errors } = parsePolicy(json);
   if (!definition || errors.length)
     throw new InputError(`policy is invalid: ${errors.map((e) => `${e.pointer}: ${e.message}`).join("; ")}`);
-  const name = definition.name && !/^[0-9a-f-]{36}$/i.test(definition.name) ? definition.name : slug(definition.displayName ?? "clarion-policy");
+  const name =
+    definition.name && !/^[0-9a-f-]{36}$/i.test(definition.name) ? definition.name : slug(definition.displayName ?? "clarion-policy");
   const props = {
     displayName: definition.displayName ?? name,
     policyType: "Custom",
@@ -36,7 +37,9 @@ export function exportPolicy(json: unknown, format: ExportFormat): string {
         {
           $schema: "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
           contentVersion: "1.0.0.0",
-          parameters: { location: { type: "string", defaultValue: "westeurope", metadata: { description: "identity location for modify/DINE" } } },
+          parameters: {
+            location: { type: "string", defaultValue: "westeurope", metadata: { description: "identity location for modify/DINE" } },
+          },
           resources: [
             // Policy expressions must reach Azure as text: `[` is escaped as `[[` inside an ARM template.
             { type: "Microsoft.Authorization/policyDefinitions", apiVersion: "2023-04-01", name, properties: armEscape(props) },

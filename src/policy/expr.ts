@@ -4,7 +4,7 @@
  * folded at compile time, so `[parameters('x')]` costs nothing per resource.
  */
 import type { EvalCtx } from "./context";
-import { PolicyEvalError, getKey, typeName } from "./values";
+import { getKey, PolicyEvalError, typeName } from "./values";
 
 export type Ast =
   | { k: "lit"; v: unknown }
@@ -134,10 +134,32 @@ export interface ExprHost {
 /** Functions Azure does not allow in policy rules (outside a DINE deployment template). */
 const DISALLOWED = new Set(
   [
-    "copyIndex", "dateTimeFromEpoch", "dateTimeToEpoch", "deployment", "environment", "extensionResourceId",
-    "lambda", "filter", "map", "reduce", "sort", "toObject", "listAccountSas", "listKeys", "listSecrets",
-    "managementGroup", "newGuid", "pickZones", "providers", "reference", "resourceId", "subscriptionResourceId",
-    "tenantResourceId", "managementGroupResourceId", "tenant", "variables",
+    "copyIndex",
+    "dateTimeFromEpoch",
+    "dateTimeToEpoch",
+    "deployment",
+    "environment",
+    "extensionResourceId",
+    "lambda",
+    "filter",
+    "map",
+    "reduce",
+    "sort",
+    "toObject",
+    "listAccountSas",
+    "listKeys",
+    "listSecrets",
+    "managementGroup",
+    "newGuid",
+    "pickZones",
+    "providers",
+    "reference",
+    "resourceId",
+    "subscriptionResourceId",
+    "tenantResourceId",
+    "managementGroupResourceId",
+    "tenant",
+    "variables",
   ].map((s) => s.toLowerCase()),
 );
 /** Functions that are valid but cannot be computed exactly offline. */
@@ -265,11 +287,12 @@ function compileCall(rawName: string, argAsts: Ast[], host: ExprHost): Compiled 
   }
   const [min, max] = impl.arity;
   if (argAsts.length < min || argAsts.length > max) {
-    host.error(`${rawName}() takes ${min === max ? min : `${min} to ${max === 99 ? "any number of" : max}`} argument(s), got ${argAsts.length}`);
+    host.error(
+      `${rawName}() takes ${min === max ? min : `${min} to ${max === 99 ? "any number of" : max}`} argument(s), got ${argAsts.length}`,
+    );
     return konst(undefined);
   }
-  if (name === "datetimeadd")
-    host.warn("Azure documents dateTimeAdd() as not allowed in policy rules; use addDays()");
+  if (name === "datetimeadd") host.warn("Azure documents dateTimeAdd() as not allowed in policy rules; use addDays()");
   const args = argAsts.map((x) => compileAst(x, host));
   const fns = args.map((a) => a.fn);
   let f: Fn;
@@ -282,7 +305,12 @@ function compileCall(rawName: string, argAsts: Ast[], host: ExprHost): Compiled 
     if (n === 0) f = (c) => call([], c);
     else if (n === 1) f = (c) => call([fns[0](c)], c);
     else if (n === 2) f = (c) => call([fns[0](c), fns[1](c)], c);
-    else f = (c) => call(fns.map((g) => g(c)), c);
+    else
+      f = (c) =>
+        call(
+          fns.map((g) => g(c)),
+          c,
+        );
   }
   const pure = !DYNAMIC.has(name) && args.every((a) => a.constant);
   return fold(f, pure);
@@ -407,14 +435,12 @@ function ipToBig(ip: string): { v: bigint; bits: number } {
     const tail = parts.length === 2 && parts[1] ? parts[1].split(":") : [];
     const fill = parts.length === 2 ? 8 - head.length - tail.length : 0;
     const groups = [...head, ...Array(fill).fill("0"), ...tail];
-    if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g)))
-      throw new PolicyEvalError(`'${ip}' is not an IP address`);
+    if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) throw new PolicyEvalError(`'${ip}' is not an IP address`);
     parts = groups;
     return { v: groups.reduce((acc, g) => (acc << 16n) + BigInt(Number.parseInt(g, 16)), 0n), bits: 128 };
   }
   const o = ip.split(".");
-  if (o.length !== 4 || o.some((x) => !/^\d{1,3}$/.test(x) || Number(x) > 255))
-    throw new PolicyEvalError(`'${ip}' is not an IP address`);
+  if (o.length !== 4 || o.some((x) => !/^\d{1,3}$/.test(x) || Number(x) > 255)) throw new PolicyEvalError(`'${ip}' is not an IP address`);
   return { v: o.reduce((acc, x) => (acc << 8n) + BigInt(Number(x)), 0n), bits: 32 };
 }
 
@@ -444,8 +470,7 @@ function union(args: unknown[]): unknown {
     for (const a of args as unknown[][]) for (const x of a) if (!out.some((y) => deepEq(x, y))) out.push(x);
     return out;
   }
-  if (args.every((a) => a && typeof a === "object" && !Array.isArray(a)))
-    return Object.assign({}, ...(args as object[]));
+  if (args.every((a) => a && typeof a === "object" && !Array.isArray(a))) return Object.assign({}, ...(args as object[]));
   throw new PolicyEvalError("union() needs all arrays or all objects");
 }
 
@@ -453,8 +478,7 @@ function intersection(args: unknown[]): unknown {
   if (args.every(Array.isArray)) {
     const [first, ...rest] = args as unknown[][];
     const out: unknown[] = [];
-    for (const x of first)
-      if (rest.every((a) => a.some((y) => deepEq(x, y))) && !out.some((y) => deepEq(x, y))) out.push(x);
+    for (const x of first) if (rest.every((a) => a.some((y) => deepEq(x, y))) && !out.some((y) => deepEq(x, y))) out.push(x);
     return out;
   }
   if (args.every((a) => a && typeof a === "object" && !Array.isArray(a))) {
@@ -470,8 +494,7 @@ const FUNCTIONS: Record<string, FnImpl> = {
   concat: {
     arity: [1, 99],
     call: (a) => {
-      if (a.every((x) => Array.isArray(x) || x === null || x === undefined))
-        return (a as unknown[][]).flatMap((x) => x ?? []);
+      if (a.every((x) => Array.isArray(x) || x === null || x === undefined)) return (a as unknown[][]).flatMap((x) => x ?? []);
       return a.map((x) => (Array.isArray(x) ? JSON.stringify(x) : toStr(x))).join("");
     },
   },
@@ -547,7 +570,8 @@ const FUNCTIONS: Record<string, FnImpl> = {
       const [c, x] = a;
       if (typeof c === "string") return c.includes(toStr(x));
       if (Array.isArray(c)) return c.some((y) => deepEq(y, x));
-      if (c && typeof c === "object") return getKey(c, toStr(x)) !== undefined || Object.keys(c).some((k) => k.toLowerCase() === toStr(x).toLowerCase());
+      if (c && typeof c === "object")
+        return getKey(c, toStr(x)) !== undefined || Object.keys(c).some((k) => k.toLowerCase() === toStr(x).toLowerCase());
       if (c === null || c === undefined) return false;
       throw new PolicyEvalError(`contains() of ${typeName(c)}`);
     },
@@ -681,11 +705,15 @@ const FUNCTIONS: Record<string, FnImpl> = {
   },
   skip: {
     arity: [2, 2],
-    call: (a) => (typeof a[0] === "string" ? a[0].slice(Math.max(0, num(a[1], "skip"))) : (a[0] as unknown[]).slice(Math.max(0, num(a[1], "skip")))),
+    call: (a) =>
+      typeof a[0] === "string" ? a[0].slice(Math.max(0, num(a[1], "skip"))) : (a[0] as unknown[]).slice(Math.max(0, num(a[1], "skip"))),
   },
   take: {
     arity: [2, 2],
-    call: (a) => (typeof a[0] === "string" ? a[0].slice(0, Math.max(0, num(a[1], "take"))) : (a[0] as unknown[]).slice(0, Math.max(0, num(a[1], "take")))),
+    call: (a) =>
+      typeof a[0] === "string"
+        ? a[0].slice(0, Math.max(0, num(a[1], "take")))
+        : (a[0] as unknown[]).slice(0, Math.max(0, num(a[1], "take"))),
   },
   join: { arity: [2, 2], call: (a) => (a[0] as unknown[]).map(toStr).join(str(a[1], "join")) },
   objectkeys: { arity: [1, 1], call: (a) => Object.keys((a[0] ?? {}) as object) },
@@ -726,8 +754,7 @@ const FUNCTIONS: Record<string, FnImpl> = {
   },
   requestcontext: {
     arity: [0, 0],
-    call: (_a, c) =>
-      withMissing({ apiVersion: c.env.apiVersion }, (n) => `requestContext().${n} is only known during a live request`),
+    call: (_a, c) => withMissing({ apiVersion: c.env.apiVersion }, (n) => `requestContext().${n} is only known during a live request`),
   },
   policy: { arity: [0, 0], call: (_a, c) => ({ ...c.env.policyInfo }) },
   subscription: {

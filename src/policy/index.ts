@@ -11,16 +11,16 @@
 import { type CompiledPolicy, compileOrThrow } from "./compile";
 import type { PolicyDefinition } from "./parse";
 
-export { parsePolicy, validatePolicy } from "./parse";
-export type { ParameterDef, PolicyDefinition, ValidationResult } from "./parse";
-export { evaluate } from "./evaluate";
-export type { Evaluation, EvaluateOptions, Outcome, TraceStep } from "./evaluate";
-export { whatIf, whatIfCompiled, environmentFromTags } from "./whatif";
-export type { Counts, WhatIfOptions, WhatIfResult } from "./whatif";
+export { closestAlias, resolveField } from "./aliases";
 export type { CompiledPolicy, PolicyIssue } from "./compile";
-export { prepare, buildInventory, defaultEnv } from "./context";
 export type { EvalEnv, PreparedResource } from "./context";
-export { resolveField, closestAlias } from "./aliases";
+export { buildInventory, defaultEnv, prepare } from "./context";
+export type { EvaluateOptions, Evaluation, Outcome, TraceStep } from "./evaluate";
+export { evaluate } from "./evaluate";
+export type { ParameterDef, PolicyDefinition, ValidationResult } from "./parse";
+export { parsePolicy, validatePolicy } from "./parse";
+export type { Counts, WhatIfOptions, WhatIfResult } from "./whatif";
+export { environmentFromTags, whatIf, whatIfCompiled } from "./whatif";
 
 /** Compiles a parsed definition with assignment parameter values; throws InputError when invalid. */
 export function compilePolicy(definition: PolicyDefinition, params?: Record<string, unknown>): CompiledPolicy {

@@ -1,4 +1,4 @@
-import { type PolicyIssue, PROVIDER_MODES, RM_MODES, compileCollect } from "./compile";
+import { compileCollect, type PolicyIssue, PROVIDER_MODES, RM_MODES } from "./compile";
 
 export interface ParameterDef {
   type: string;
@@ -58,7 +58,8 @@ export function parsePolicy(json: unknown): { definition: PolicyDefinition | nul
   if (!thenKey || typeof rule[thenKey] !== "object" || rule[thenKey] === null)
     errors.push({ pointer: `${base}/policyRule/then`, message: "policyRule.then is required (an object with effect)" });
   for (const k of Object.keys(rule))
-    if (k !== ifKey && k !== thenKey) errors.push({ pointer: `${base}/policyRule/${k}`, message: `unexpected property '${k}' in policyRule` });
+    if (k !== ifKey && k !== thenKey)
+      errors.push({ pointer: `${base}/policyRule/${k}`, message: `unexpected property '${k}' in policyRule` });
   let mode = "Indexed";
   if (props.mode !== undefined && props.mode !== null) {
     if (typeof props.mode !== "string") errors.push({ pointer: `${base}/mode`, message: "mode must be a string" });
@@ -66,7 +67,10 @@ export function parsePolicy(json: unknown): { definition: PolicyDefinition | nul
       mode = props.mode;
       const m = mode.toLowerCase();
       if (!RM_MODES.includes(m) && !PROVIDER_MODES.includes(m))
-        errors.push({ pointer: `${base}/mode`, message: `unknown mode '${mode}' (All, Indexed or a resource-provider mode such as Microsoft.Kubernetes.Data)` });
+        errors.push({
+          pointer: `${base}/mode`,
+          message: `unknown mode '${mode}' (All, Indexed or a resource-provider mode such as Microsoft.Kubernetes.Data)`,
+        });
     }
   }
   const parameters: Record<string, ParameterDef> = {};
@@ -84,7 +88,10 @@ export function parsePolicy(json: unknown): { definition: PolicyDefinition | nul
         const pd = p as Record<string, unknown>;
         const type = typeof pd.type === "string" ? pd.type : "";
         if (!PARAM_TYPES.includes(type.toLowerCase()))
-          errors.push({ pointer: `${ptr}/type`, message: `parameter type must be one of String, Array, Object, Boolean, Integer, Float, DateTime (got ${JSON.stringify(pd.type)})` });
+          errors.push({
+            pointer: `${ptr}/type`,
+            message: `parameter type must be one of String, Array, Object, Boolean, Integer, Float, DateTime (got ${JSON.stringify(pd.type)})`,
+          });
         if (pd.allowedValues !== undefined && !Array.isArray(pd.allowedValues))
           errors.push({ pointer: `${ptr}/allowedValues`, message: "allowedValues must be an array" });
         const allowed = Array.isArray(pd.allowedValues) && pd.allowedValues.length ? pd.allowedValues : undefined;
@@ -140,7 +147,8 @@ function typeMatches(type: string, v: unknown): boolean {
 function allowedHas(allowed: unknown[], type: string, v: unknown): boolean {
   const eq = (a: unknown, b: unknown) =>
     typeof a === "string" && typeof b === "string" ? a.toLowerCase() === b.toLowerCase() : JSON.stringify(a) === JSON.stringify(b);
-  if (type.toLowerCase() === "array" && Array.isArray(v)) return v.every((x) => allowed.some((a) => eq(a, x)) || allowed.some((a) => eq(a, v)));
+  if (type.toLowerCase() === "array" && Array.isArray(v))
+    return v.every((x) => allowed.some((a) => eq(a, x)) || allowed.some((a) => eq(a, v)));
   return allowed.some((a) => eq(a, v));
 }
 

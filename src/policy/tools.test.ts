@@ -3,14 +3,24 @@ import { checkDraft, draftFromText } from "./draft";
 import { exportPolicy } from "./export";
 import { parseArgText } from "./reader";
 
-const row = { id: "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a", type: "microsoft.storage/storageaccounts", name: "a", location: "westeurope" };
+const row = {
+  id: "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a",
+  type: "microsoft.storage/storageaccounts",
+  name: "a",
+  location: "westeurope",
+};
 const policy = {
   properties: {
     displayName: "Storage TLS",
     mode: "Indexed",
     parameters: { effect: { type: "String", allowedValues: ["Audit", "Deny"], defaultValue: "Audit" } },
     policyRule: {
-      if: { allOf: [{ field: "type", equals: "Microsoft.Storage/storageAccounts" }, { field: "Microsoft.Storage/storageAccounts/minimumTlsVersion", notEquals: "TLS1_2" }] },
+      if: {
+        allOf: [
+          { field: "type", equals: "Microsoft.Storage/storageAccounts" },
+          { field: "Microsoft.Storage/storageAccounts/minimumTlsVersion", notEquals: "TLS1_2" },
+        ],
+      },
       then: { effect: "[parameters('effect')]" },
     },
   },
@@ -45,7 +55,14 @@ describe("draft from text", () => {
     expect(d.source).toBe("builtin");
     expect(d.recommendedBuiltins[0].displayName).toMatch(/Transparent Data Encryption/i);
     expect(d.recommendedBuiltins[0].id).toMatch(/^\/providers\/Microsoft.Authorization\/policyDefinitions\//);
-    const checked = checkDraft(d, [{ ...row, id: "/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/s1/databases/d1", type: "microsoft.sql/servers/databases", name: "d1" }]);
+    const checked = checkDraft(d, [
+      {
+        ...row,
+        id: "/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/s1/databases/d1",
+        type: "microsoft.sql/servers/databases",
+        name: "d1",
+      },
+    ]);
     expect(checked.validation.valid).toBe(true);
     expect(checked.whatIf?.evaluated).toBe(1);
   });

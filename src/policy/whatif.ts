@@ -1,10 +1,9 @@
-import { NotEvaluableError } from "../domain/errors";
+import { InputError, NotEvaluableError } from "../domain/errors";
 import type { ArmResource } from "../domain/resource";
 import { type CompiledPolicy, compileOrThrow } from "./compile";
-import { type EvalEnv, type PreparedResource, buildInventory, defaultEnv, prepare } from "./context";
-import { type Outcome, evaluate, outcomeOnly, verb } from "./evaluate";
+import { buildInventory, defaultEnv, type EvalEnv, type PreparedResource, prepare } from "./context";
+import { evaluate, type Outcome, outcomeOnly, verb } from "./evaluate";
 import { type PolicyDefinition, parsePolicy } from "./parse";
-import { InputError } from "../domain/errors";
 import { getKey } from "./values";
 
 export interface WhatIfOptions {
@@ -98,11 +97,20 @@ function toPrepared(x: ArmResource | Record<string, unknown> | PreparedResource)
   return x && typeof x === "object" && "raw" in x && "idLower" in x ? (x as PreparedResource) : prepare(x as Record<string, unknown>);
 }
 
-export function whatIfCompiled(compiled: CompiledPolicy, prepared: PreparedResource[], opts: WhatIfOptions = {}, env?: EvalEnv): WhatIfResult {
+export function whatIfCompiled(
+  compiled: CompiledPolicy,
+  prepared: PreparedResource[],
+  opts: WhatIfOptions = {},
+  env?: EvalEnv,
+): WhatIfResult {
   const related = (opts.related ?? []).map(toPrepared);
   const e =
     env ??
-    defaultEnv({ now: opts.now, apiVersion: opts.apiVersion, inventory: buildInventory(related.length ? [...prepared, ...related] : prepared) });
+    defaultEnv({
+      now: opts.now,
+      apiVersion: opts.apiVersion,
+      inventory: buildInventory(related.length ? [...prepared, ...related] : prepared),
+    });
   const reasons = opts.reasons ?? "all";
   const envOf = opts.environmentOf ?? environmentFromTags;
   const counts = zero();

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Command } from "commander";
 import { InputError, NotFoundError } from "../../domain/errors";
@@ -73,7 +73,13 @@ export function register(program: Command): void {
         try {
           v = validatePolicy(readJson(file));
         } catch (e) {
-          return { file, valid: false, errors: [{ pointer: "", message: (e as Error).message }], warnings: [] as string[], notEvaluable: null };
+          return {
+            file,
+            valid: false,
+            errors: [{ pointer: "", message: (e as Error).message }],
+            warnings: [] as string[],
+            notEvaluable: null,
+          };
         }
         return { file, valid: v.valid, errors: v.errors, warnings: v.warnings, notEvaluable: v.notEvaluable ?? null };
       });
@@ -102,27 +108,37 @@ export function register(program: Command): void {
     .option("--now <iso>", "clock for utcNow() (default: now)")
     .option("-o, --output <format>", "table|json|csv", "table")
     .option("--query <jmespath>", "JMESPath query over the result")
-    .action(async (file: string, opts: { input?: string[]; db: string; param?: string[]; params?: string; now?: string; output: string; query?: string }) => {
-      const json = readJson(file);
-      const resources = await loadResources(opts);
-      const result = whatIf(json, resources, { params: parseParams(opts.param, opts.params), now: opts.now });
-      if (opts.output === "table" && !opts.query) {
-        const c = result.counts;
-        const head = [
-          `policy: ${result.policy.displayName ?? result.policy.name ?? file}  mode: ${result.mode}  effect: ${result.effect}`,
-          `evaluated ${result.evaluated}: ${c.noncompliant} noncompliant (${result.impact.action}), ${c.compliant} compliant, ${c.notApplicable} not applicable, ${c.errored} errored`,
-          `compliance once assigned: ${result.complianceDelta.compliancePercent ?? "n/a"}% of ${result.complianceDelta.applicable} applicable`,
-          "",
-          "by subscription:",
-          render(result.bySubscription, { output: "table" }),
-          "by environment:",
-          render(result.byEnvironment, { output: "table" }),
-          "resources (noncompliant and errored):",
-        ].join("\n");
-        process.stdout.write(`${head}\n`);
-        process.stdout.write(render(result.resources.filter((r) => r.result === "noncompliant" || r.result === "errored"), { output: "table" }));
-      } else process.stdout.write(render(result, opts));
-    });
+    .action(
+      async (
+        file: string,
+        opts: { input?: string[]; db: string; param?: string[]; params?: string; now?: string; output: string; query?: string },
+      ) => {
+        const json = readJson(file);
+        const resources = await loadResources(opts);
+        const result = whatIf(json, resources, { params: parseParams(opts.param, opts.params), now: opts.now });
+        if (opts.output === "table" && !opts.query) {
+          const c = result.counts;
+          const head = [
+            `policy: ${result.policy.displayName ?? result.policy.name ?? file}  mode: ${result.mode}  effect: ${result.effect}`,
+            `evaluated ${result.evaluated}: ${c.noncompliant} noncompliant (${result.impact.action}), ${c.compliant} compliant, ${c.notApplicable} not applicable, ${c.errored} errored`,
+            `compliance once assigned: ${result.complianceDelta.compliancePercent ?? "n/a"}% of ${result.complianceDelta.applicable} applicable`,
+            "",
+            "by subscription:",
+            render(result.bySubscription, { output: "table" }),
+            "by environment:",
+            render(result.byEnvironment, { output: "table" }),
+            "resources (noncompliant and errored):",
+          ].join("\n");
+          process.stdout.write(`${head}\n`);
+          process.stdout.write(
+            render(
+              result.resources.filter((r) => r.result === "noncompliant" || r.result === "errored"),
+              { output: "table" },
+            ),
+          );
+        } else process.stdout.write(render(result, opts));
+      },
+    );
 
   policy
     .command("draft")
@@ -134,7 +150,7 @@ export function register(program: Command): void {
     .option("--out <file>", "where to write the draft (default ./clarion-out/policies/<name>.json)")
     .option("-o, --output <format>", "table|json", "table")
     .action(async (opts: { fromFinding?: string; text?: string; db: string; input?: string[]; out?: string; output: string }) => {
-      if (!!opts.fromFinding === !!opts.text) throw new InputError("give exactly one of --from-finding ID or --text \"...\"");
+      if (!!opts.fromFinding === !!opts.text) throw new InputError('give exactly one of --from-finding ID or --text "..."');
       let draft;
       if (opts.fromFinding) {
         const store = await openStore(opts.db, { mustExist: true });
@@ -168,7 +184,9 @@ export function register(program: Command): void {
       for (const n of checked.notes) lines.push(`  note: ${n}`);
       if (checked.whatIf) {
         const c = checked.whatIf.counts;
-        lines.push(`  what-if (${checked.whatIf.effect}): ${c.noncompliant} noncompliant, ${c.compliant} compliant, ${c.notApplicable} not applicable, ${c.errored} errored of ${checked.whatIf.evaluated}`);
+        lines.push(
+          `  what-if (${checked.whatIf.effect}): ${c.noncompliant} noncompliant, ${c.compliant} compliant, ${c.notApplicable} not applicable, ${c.errored} errored of ${checked.whatIf.evaluated}`,
+        );
       }
       if (checked.whatIfRefused) lines.push(`  what-if refused: ${checked.whatIfRefused}`);
       if (note) lines.push(`  ${note}`);

@@ -61,8 +61,7 @@ function collect(node: unknown, fields: Set<string>, types: Set<string>): void {
       if (fl === "type") {
         for (const k of ["equals", "in", "like"]) {
           const v = o[k];
-          for (const t of Array.isArray(v) ? v : [v])
-            if (typeof t === "string" && !t.startsWith("[") && t.includes("/")) types.add(t);
+          for (const t of Array.isArray(v) ? v : [v]) if (typeof t === "string" && !t.startsWith("[") && t.includes("/")) types.add(t);
         }
       } else if (!FIELD_BUILTINS.has(fl) && !fl.startsWith("tags") && !f.startsWith("[")) fields.add(f);
     }
@@ -78,9 +77,7 @@ function effectsOf(props: Record<string, unknown>): string[] {
   const params = (props.parameters ?? {}) as Record<string, { defaultValue?: unknown; allowedValues?: unknown[] }>;
   const key = Object.keys(params).find((k) => k.toLowerCase() === m[1].toLowerCase());
   const p = key ? params[key] : undefined;
-  const vals = [p?.defaultValue, ...(p?.allowedValues ?? [])]
-    .filter((v): v is string => typeof v === "string")
-    .map((v) => v.toLowerCase());
+  const vals = [p?.defaultValue, ...(p?.allowedValues ?? [])].filter((v): v is string => typeof v === "string").map((v) => v.toLowerCase());
   return [...new Set(vals)];
 }
 
