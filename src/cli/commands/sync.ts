@@ -10,13 +10,13 @@ import type { Store } from "../../store/store";
 import { render } from "../output";
 import { createProgress } from "../progress";
 
-/** Runs the pipeline on what a sync brought in, and prints the run's counts. */
-async function analyze(store: Store, rows: Iterable<RawRow>, unreadable: { origin: RawRow["origin"]; reason: string }[], outDir: string, source: string, o: { progress: boolean; output: string; query?: string }): Promise<void> {
+/** Runs the pipeline on what a sync brought in; returns the run's counts. */
+async function analyze(store: Store, rows: Iterable<RawRow>, unreadable: { origin: RawRow["origin"]; reason: string }[], outDir: string, source: string, o: { progress: boolean }): Promise<Record<string, unknown>> {
   const progress = createProgress({ quiet: !o.progress });
   const result = await runPipeline({ source, rows, unreadable, outDir, store, onProgress: progress.onProgress });
   progress.done();
   const s = result.summary;
-  process.stdout.write(render({ source, findings: s.counts.findings, resources: s.counts.resources, read: s.ingest.read, accepted: s.ingest.accepted, rejected: s.ingest.rejected, outDir }, { output: o.output, query: o.query }));
+  return { source, findings: s.counts.findings, resources: s.counts.resources, read: s.ingest.read, accepted: s.ingest.accepted, rejected: s.ingest.rejected, outDir };
 }
 
 /**
@@ -49,12 +49,12 @@ export function register(program: Command): void {
         try {
           if (o.source === "demo") {
             const tenant = await generateDemoTenant({ seed: Number(o.seed) });
-            await analyze(store, rawTenantRows(tenant, "demo"), [], outDir, `demo tenant (seed ${o.seed})`, o);
+            process.stdout.write(render(await analyze(store, rawTenantRows(tenant, "demo"), [], outDir, `demo tenant (seed ${o.seed})`, o), o));
           } else {
             const path = o.source.slice("files:".length);
             if (!path) throw new InputError("files: needs a path, e.g. --source files:./exports", { field: "--source" });
             const files = readInputs([path]);
-            await analyze(store, files.rows, files.unreadable, outDir, `files (${path})`, o);
+            process.stdout.write(render(await analyze(store, files.rows, files.unreadable, outDir, `files (${path})`, o), o));
           }
         } finally {
           await store.close();
@@ -90,12 +90,14 @@ export function register(program: Command): void {
             : undefined,
         });
         if (tty && o.progress) process.stderr.write("\n");
-        const row = { ...result, durationMs: Math.round(result.durationMs) };
-        process.stdout.write(render(row, { output: o.output, query: o.query }, ["mode", "resumed", "generation", "added", "changed", "removed", "unchanged", "durationMs"]));
+        const row: Record<string, unknown> = { ...result, durationMs: Math.round(result.durationMs) };
         if (o.analyze) {
           const { loadTenant } = await import("../../sources/azure/sync");
-          await analyze(store, rawTenantRows(await loadTenant(store), "azure"), [], outDir, "Azure (synced)", { ...o, output: "table", query: undefined });
+          const analysis = await analyze(store, rawTenantRows(await loadTenant(store), "azure"), [], outDir, "Azure (synced)", o);
+          row.findings = analysis.findings;
+          row.analysis = analysis;
         }
+        process.stdout.write(render(row, { output: o.output, query: o.query }, ["mode", "resumed", "generation", "added", "changed", "removed", "unchanged", "durationMs", "findings"]));
       } finally {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
