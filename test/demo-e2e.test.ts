@@ -17,7 +17,7 @@ describe("clarion demo (end to end, through the CLI)", () => {
   let findings: any[] = [];
   let summary: any;
   beforeAll(() => {
-    stdout = clarion("demo", "--out", out, "--quiet");
+    stdout = clarion("demo", "--out", out, "--quiet", "--now", "2026-11-20T12:00:00Z");
     findings = JSON.parse(readFileSync(join(out, "findings.json"), "utf8"));
     summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
   }, 120_000);

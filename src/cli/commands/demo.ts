@@ -1,11 +1,15 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { InputError } from "../../domain/errors";
 import { rawTenantRows } from "../../pipeline/normalize";
 import { runPipeline } from "../../pipeline/run";
 import { DEFAULT_SEED, DEMO_TIME_ZONE, type DemoTenant, defaultNow, generateDemoTenant } from "../../sources/demo/index";
 import { openStore } from "../../store/open-store";
+import { writeDemoExport } from "../../sources/demo/export";
 import type { RawTenant } from "../../sources/raw";
+
+/** Above this scale the demo is streamed to disk instead of analyzed in one process (≈ 1 GiB at 10). */
+const MAX_IN_MEMORY_SCALE = 20;
 import { createProgress } from "../progress";
 import { printRunSummary } from "../run-summary";
 
@@ -17,18 +21,29 @@ export function register(program: Command): void {
     .option("--scale <n>", "size multiplier: 1 = 3 subscriptions / 600+ resources", "1")
     .option("--seed <n>", "seed for the deterministic generator", String(DEFAULT_SEED))
     .option("--db <file>", "store (default: <out>/clarion.db)")
+    .option("--now <iso>", "reference time of the generated tenant (default: now, to the hour)")
+    .option("--export <dir>", "stream the raw tenant to NDJSON files (bounded memory; any scale) instead of running the pipeline")
     .option("--via-api", "serve the demo tenant from the local Azure simulator and read it back through the real Azure clients")
     .option("--quiet", "no progress display")
     .option("--json", "print the run summary as JSON")
-    .action(async (o: { out: string; scale: string; seed: string; db?: string; quiet?: boolean; json?: boolean; viaApi?: boolean }) => {
+    .action(async (o: { out: string; scale: string; seed: string; db?: string; quiet?: boolean; json?: boolean; viaApi?: boolean; export?: string; now?: string }) => {
       const scale = Number(o.scale);
       const seed = Number(o.seed);
       if (!Number.isInteger(scale) || scale < 1) throw new InputError(`--scale must be a positive integer, got '${o.scale}'`, { field: "--scale" });
       if (!Number.isInteger(seed)) throw new InputError(`--seed must be an integer, got '${o.seed}'`, { field: "--seed" });
+      const now = o.now ? new Date(o.now) : defaultNow();
+      if (Number.isNaN(now.getTime())) throw new InputError(`--now must be an ISO date, got '${o.now}'`, { field: "--now" });
       const outDir = resolve(o.out);
       const progress = createProgress({ quiet: o.quiet || o.json });
+      if (o.export || scale > MAX_IN_MEMORY_SCALE) {
+        const dir = resolve(o.export ?? join(outDir, "tenant"));
+        const counts = await writeDemoExport(dir, { seed, scale, now }, (d, n) => progress.onProgress("generate", d, n));
+        progress.done();
+        process.stdout.write(`Wrote the demo tenant (seed ${seed}, scale ${scale}) to ${dir}:\n${Object.entries(counts).map(([f, n]) => `  ${f}: ${n} rows`).join("\n")}\n`);
+        if (!o.export) process.stdout.write(`Scale ${scale} is above ${MAX_IN_MEMORY_SCALE}, the largest estate one process analyzes in memory; run the pipeline on PostgreSQL workers for it.\n`);
+        return;
+      }
       progress.onProgress("generate", 0, scale);
-      const now = defaultNow();
       const generated = await generateDemoTenant({ seed, scale, now });
       progress.onProgress("generate", scale, scale);
       const tenant: RawTenant = o.viaApi ? await throughTheApi(generated, progress.onProgress) : generated;
