@@ -329,3 +329,124 @@ export function privateLink(resource: ArmResource, types: string[]): Evaluation 
   if (hasApprovedPrivateEndpoint(resource)) return compliant("an approved private endpoint connection exists", "properties.privateEndpointConnections", pecs.length);
   return noncompliant(pecs.length ? "private endpoint connections exist but none is approved" : "no private endpoint connection", "properties.privateEndpointConnections", pecs.length);
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Effective Internet exposure of a VM: inbound traffic must pass the subnet NSG and then the NIC NSG
+
+export const MANAGEMENT_PORTS = [22, 3389, 5985, 5986] as const;
+
+export interface NicLayers {
+  nic: ArmResource;
+  /** NSGs on the path, subnet first then NIC (Azure's inbound order). */
+  nsgs: ArmResource[];
+  /** NSG ids referenced by the NIC or its subnet that are not in the inventory. */
+  missing: string[];
+}
+
+export function nicLayers(nic: ArmResource, ctx: EvaluationContext): NicLayers {
+  const all = ctx.related("microsoft.network/networksecuritygroups");
+  const ids: string[] = [];
+  for (const sid of nicSubnetIds(nic)) {
+    const sub = findSubnet(sid, ctx);
+    const sn = sub && prop(sub, "properties.networkSecurityGroup.id");
+    if (typeof sn === "string") ids.push(sn.toLowerCase());
+  }
+  const own = prop(nic, "properties.networkSecurityGroup.id");
+  if (typeof own === "string") ids.push(own.toLowerCase());
+  const unique = [...new Set(ids)];
+  const nsgs = unique.map((id) => all.find((n) => n.id.toLowerCase() === id)).filter((n): n is ArmResource => !!n);
+  return { nic, nsgs, missing: unique.filter((id) => !nsgs.some((n) => n.id.toLowerCase() === id)) };
+}
+
+export interface Exposure {
+  nic: string;
+  port: number | "*";
+  /** The allowing rule on each NSG of the path. */
+  rules: OpenRule[];
+}
+
+/** True when every NSG on the path lets the Internet reach `port` (each NSG evaluated in priority order). */
+export function reachable(layers: NicLayers, port: number | "*"): OpenRule[] | undefined {
+  if (layers.nsgs.length === 0) return undefined;
+  const rules: OpenRule[] = [];
+  for (const nsg of layers.nsgs) {
+    const open = internetOpenPorts(nsg, [port]);
+    if (open.length === 0) return undefined;
+    rules.push(open[0]);
+  }
+  return rules;
+}
+
+/**
+ * The VM's NICs with their NSG layers and the ports in `ports` the Internet can reach through every layer.
+ * `unfiltered` lists NICs with no NSG on either layer; `missing` NSGs referenced but not collected.
+ */
+export function vmExposure(vm: ArmResource, ctx: EvaluationContext, ports: readonly (number | "*")[]): { nics: NicLayers[]; open: Exposure[]; unfiltered: string[]; missing: string[] } {
+  const nics = vmNics(vm, ctx).map((n) => nicLayers(n, ctx));
+  const open: Exposure[] = [];
+  for (const l of nics)
+    for (const port of ports) {
+      const rules = reachable(l, port);
+      if (rules) open.push({ nic: l.nic.name, port, rules });
+    }
+  return {
+    nics,
+    open,
+    unfiltered: nics.filter((l) => l.nsgs.length === 0 && l.missing.length === 0).map((l) => l.nic.name),
+    missing: nics.flatMap((l) => l.missing),
+  };
+}
+
+export function describeExposure(open: Exposure[]): string {
+  return open.map((o) => `port ${o.port} via ${o.nic} (${o.rules.map((r) => `${r.nsg}/${r.rule} from ${r.source}`).join(" and ")})`).join("; ");
+}
+
+/** Inbound Allow rules of an NSG (any source), with their destination port specs. */
+export function inboundAllowRules(nsg: ArmResource): { rule: string; priority: number; sources: string[]; ports: string[] }[] {
+  return (arr(prop(nsg, "properties.securityRules")) ?? [])
+    .filter((r) => String(prop(r, "properties.direction") ?? "").toLowerCase() === "inbound" && String(prop(r, "properties.access") ?? "").toLowerCase() === "allow")
+    .map((r) => ({
+      rule: String(prop(r, "name") ?? ""),
+      priority: Number(prop(r, "properties.priority") ?? 65000),
+      sources: asList(prop(r, "properties.sourceAddressPrefix"), prop(r, "properties.sourceAddressPrefixes")),
+      ports: asList(prop(r, "properties.destinationPortRange"), prop(r, "properties.destinationPortRanges")),
+    }));
+}
+
+/** The VM's NIC ids (from the VM row itself; no look-up needed). */
+export function vmNicIds(vm: ArmResource): string[] {
+  const refs = prop(vm, "properties.networkProfile.networkInterfaces");
+  return Array.isArray(refs) ? refs.map((r) => String((r as Record<string, unknown>)?.id ?? "")).filter(Boolean) : [];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Role assignments: who holds which role on the subscription
+
+/**
+ * External (guest, B2B) principal, from Clarion's optional `properties.principalName` hint (`#EXT#` in the UPN).
+ * Real role-assignment rows carry no user type, so without the hint the answer is `undefined` (cannot tell).
+ */
+export function isExternalPrincipal(assignment: ArmResource): boolean | undefined {
+  if (String(prop(assignment, "properties.principalType") ?? "").toLowerCase() !== "user") return false;
+  const name = prop(assignment, "properties.principalName");
+  if (typeof name !== "string" || !name) return undefined;
+  return /#ext#/i.test(name);
+}
+
+export function principalLabel(assignment: ArmResource): string {
+  const name = prop(assignment, "properties.principalName");
+  return typeof name === "string" && name ? name : String(prop(assignment, "properties.principalId") ?? assignment.name);
+}
+
+/** External principals holding any of `roles` at subscription scope; notApplicable when user principals lack the hint. */
+export function externalWithRoles(resource: ArmResource, ctx: EvaluationContext, roles: string[], what: string): Evaluation {
+  if (!isType(resource, SUBSCRIPTION)) return notApplicable("role assignments are assessed per subscription");
+  const all = relatedInSubscription(resource, ctx, "microsoft.authorization/roleassignments");
+  if (all.length === 0) return notApplicable("no role assignments were collected for this subscription");
+  const holders = subscriptionAssignments(resource, ctx).filter((a) => roles.includes(roleOf(a)));
+  const external = holders.filter((a) => isExternalPrincipal(a) === true);
+  if (external.length) return noncompliant(`${external.length} external account(s) hold ${what} permissions on the subscription: ${external.map(principalLabel).slice(0, 5).join(", ")}`, "roleAssignments.principalName", external.map(principalLabel));
+  const unknown = holders.filter((a) => isExternalPrincipal(a) === undefined);
+  if (unknown.length) return notApplicable(`${unknown.length} user assignment(s) with ${what} permissions carry no account name, so guest status cannot be decided from role assignments alone`);
+  return compliant(`${holders.length} assignment(s) with ${what} permissions at subscription scope, none to an external account`, "roleAssignments", holders.length);
+}

@@ -37,6 +37,11 @@ export interface ArmPatch {
   rollbackText?: string;
   /** Extension resources (diagnostic settings): the resource they attach to. */
   extends?: { type: string; apiVersion: string; name: string };
+  /**
+   * Template parameters the operator supplies (name -> description), for values the finding cannot know (the NSG in
+   * front of a VM, a principal to add). Strings may use `{{name}}`; ARM renders `parameters('name')`, Bicep `${name}`.
+   */
+  params?: Record<string, string>;
 }
 
 export interface TfPatch {
@@ -52,6 +57,8 @@ export interface TfPatch {
   symbol?: string;
   /** A complete rollback text (e.g. a `removed` block) instead of re-rendering the block with `rollback`. */
   rollbackRaw?: string;
+  /** Input variables the operator supplies (name -> description); reference them as `var.<name>` in body. */
+  vars?: Record<string, string>;
 }
 
 export interface PolicySpec {
@@ -180,13 +187,31 @@ export function armTemplate(ctx: RemediationContext, arm: ArmPatch, properties: 
   const resource: Record<string, unknown> = { type: arm.type, apiVersion: arm.apiVersion, name: body.name };
   if (arm.extends) resource.scope = `${arm.extends.type}/${arm.extends.name}`;
   for (const [k, v] of Object.entries(body)) if (k !== "name") resource[k] = v;
-  return { $schema: schema, contentVersion: "1.0.0.0", resources: [resource] };
+  if (!arm.params) return { $schema: schema, contentVersion: "1.0.0.0", resources: [resource] };
+  const parameters = Object.fromEntries(Object.entries(arm.params).map(([k, d]) => [k, { type: "string", metadata: { description: d } }]));
+  return { $schema: schema, contentVersion: "1.0.0.0", parameters, resources: [armParams(resource) as Record<string, unknown>] };
+}
+
+/** Rewrites `{{name}}` slots in strings as ARM parameter expressions. */
+function armParams(v: unknown): unknown {
+  if (typeof v === "string") {
+    const names: string[] = [];
+    const whole = /^\{\{(\w+)\}\}$/.exec(v);
+    if (whole) return `[parameters('${whole[1]}')]`;
+    if (!/\{\{\w+\}\}/.test(v)) return v;
+    const fmt = v.replace(/'/g, "''").replace(/\{\{(\w+)\}\}/g, (_, n: string) => `{${names.push(n) - 1}}`);
+    return `[format('${fmt}', ${names.map((n) => `parameters('${n}')`).join(", ")})]`;
+  }
+  if (Array.isArray(v)) return v.map(armParams);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, armParams(x)]));
+  return v;
 }
 
 export function bicep(ctx: RemediationContext, arm: ArmPatch, properties: Record<string, unknown>, top?: Record<string, unknown>): string {
   const sym = ident(ctx.name);
   const lines: string[] = [`// Merge into the existing declaration of ${ctx.name.replace(/[\r\n]/g, " ")}; deployed incrementally, untouched properties keep their values.`];
   if (arm.scope === "subscription") lines.push("targetScope = 'subscription'", "");
+  for (const [k, d] of Object.entries(arm.params ?? {})) lines.push(`@description(${bicepValue(d, 0)})`, `param ${k} string`, "");
   const body = resourceBody(ctx, arm, properties, top);
   if (arm.extends) {
     lines.push(`resource target '${arm.extends.type}@${arm.extends.apiVersion}' existing = {`, `  name: ${bicepValue(arm.extends.name, 1)}`, "}", "");
@@ -201,7 +226,12 @@ export function bicepValue(v: unknown, depth: number): string {
   const pad = "  ".repeat(depth + 1);
   const end = "  ".repeat(depth);
   if (v && typeof v === "object" && "__raw" in (v as Record<string, unknown>)) return String((v as Record<string, unknown>).__raw);
-  if (typeof v === "string") return `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n").replace(/\$\{/g, "\\${")}'`;
+  if (typeof v === "string") {
+    const whole = /^\{\{(\w+)\}\}$/.exec(v);
+    if (whole) return whole[1];
+    const lit = v.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n").replace(/\$\{/g, "\\${");
+    return `'${lit.replace(/\{\{(\w+)\}\}/g, (_, n: string) => `\${${n}}`)}'`;
+  }
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   if (v === null || v === undefined) return "null";
   if (Array.isArray(v)) return v.length === 0 ? "[]" : `[\n${v.map((x) => `${pad}${bicepValue(x, depth + 1)}`).join("\n")}\n${end}]`;
@@ -213,6 +243,7 @@ export function bicepValue(v: unknown, depth: number): string {
 export function terraform(ctx: RemediationContext, tf: TfPatch, body: string): string {
   const sym = tf.symbol ?? ident(ctx.name);
   const out = ["# azurerm provider >= 4.0. Merge these arguments into the existing block; other arguments keep their values."];
+  for (const [k, d] of Object.entries(tf.vars ?? {})) out.push(`variable "${k}" {`, "  type        = string", `  description = ${JSON.stringify(d)}`, "}", "");
   const importId = tf.importId === undefined ? ctx.resource.id : tf.importId;
   if (importId) out.push("import {", `  to = ${tf.type}.${sym}`, `  id = ${JSON.stringify(importId)}`, "}", "");
   out.push(`resource "${tf.type}" "${sym}" {`);
@@ -281,4 +312,107 @@ export function was<T>(ctx: RemediationContext, path: string, fallback: T): T {
 /** Shell- and PowerShell-safe rendering of a previous value for az/PowerShell rollbacks. */
 export function flag(v: unknown): string {
   return sh(String(v));
+}
+
+/** Resource group and name from an ARM id. */
+export function idParts(id: string): { resourceGroup: string; name: string } {
+  const seg = id.split("/");
+  const rg = seg.findIndex((s) => s.toLowerCase() === "resourcegroups");
+  return { resourceGroup: rg >= 0 ? (seg[rg + 1] ?? "") : "", name: seg[seg.length - 1] ?? "" };
+}
+
+export interface DenyRuleSpec {
+  packId: string;
+  title: string;
+  ruleName: string;
+  /** Destination port specs to deny from the Internet ("22", "81-442"). */
+  ports: string[];
+  downtime: string;
+  policy: PolicySpec;
+}
+
+/**
+ * Drafts for closing Internet access to ports on a VM: a high-priority inbound Deny from the `Internet` tag in the NSG
+ * on the VM's first NIC. The NSG is not on the VM row, so the shell drafts look it up from the NIC and the IaC drafts
+ * take it as a parameter; the rule is new, so rollback deletes it.
+ */
+export function denyInboundFixes(ctx: RemediationContext, s: DenyRuleSpec): Remediation[] {
+  const nicId = (prop(ctx.resource, "properties.networkProfile.networkInterfaces") as { id?: string }[] | undefined)?.[0]?.id ?? "";
+  const nic = idParts(nicId);
+  const nicRg = nic.resourceGroup || ctx.resourceGroup;
+  const sub = sh(ctx.subscriptionId);
+  const lookup = `NSG_ID=$(az network nic show --name ${sh(nic.name)} --resource-group ${sh(nicRg)} --subscription ${sub} --query networkSecurityGroup.id -o tsv)`;
+  const target = `--resource-group "$(echo "$NSG_ID" | cut -d/ -f5)" --nsg-name "\${NSG_ID##*/}" --subscription ${sub}`;
+  const psNsg = [`$nic = Get-AzNetworkInterface -ResourceGroupName ${ps(nicRg)} -Name ${ps(nic.name)}`, "$nsg = Get-AzNetworkSecurityGroup | Where-Object { $_.Id -eq $nic.NetworkSecurityGroup.Id }"];
+  const portsPs = s.ports.map((p) => ps(p)).join(",");
+  const props = {
+    priority: 100,
+    direction: "Inbound",
+    access: "Deny",
+    protocol: "*",
+    sourceAddressPrefix: "Internet",
+    sourcePortRange: "*",
+    destinationAddressPrefix: "*",
+    destinationPortRanges: s.ports,
+    description: `Clarion: ${s.title}`,
+  };
+  const sym = ident(ctx.name);
+  return buildFixes(ctx, {
+    packId: s.packId,
+    title: s.title,
+    role: "Network Contributor",
+    downtime: s.downtime,
+    az: {
+      precheck: `az network nic list-effective-nsg --name ${sh(nic.name)} --resource-group ${sh(nicRg)} --subscription ${sub}\n# Priority 100 must be free in the NIC's NSG; if the NIC has no NSG, apply the rule to its subnet's NSG instead.`,
+      content: `${lookup}\naz network nsg rule create ${target} --name ${s.ruleName} --priority 100 --direction Inbound --access Deny --protocol '*' --source-address-prefixes Internet --source-port-ranges '*' --destination-address-prefixes '*' --destination-port-ranges ${s.ports.join(" ")}`,
+      rollback: `${lookup}\naz network nsg rule delete ${target} --name ${s.ruleName}`,
+    },
+    ps: {
+      precheck: `Get-AzEffectiveNetworkSecurityGroup -NetworkInterfaceName ${ps(nic.name)} -ResourceGroupName ${ps(nicRg)}`,
+      content: [...psNsg, `$nsg | Add-AzNetworkSecurityRuleConfig -Name ${ps(s.ruleName)} -Priority 100 -Direction Inbound -Access Deny -Protocol '*' -SourceAddressPrefix Internet -SourcePortRange '*' -DestinationAddressPrefix '*' -DestinationPortRange ${portsPs} | Set-AzNetworkSecurityGroup`].join("\n"),
+      rollback: [...psNsg, `$nsg | Remove-AzNetworkSecurityRuleConfig -Name ${ps(s.ruleName)} | Set-AzNetworkSecurityGroup`].join("\n"),
+    },
+    arm: {
+      type: "Microsoft.Network/networkSecurityGroups/securityRules",
+      apiVersion: "2023-11-01",
+      name: `{{nsgName}}/${s.ruleName}`,
+      location: false,
+      params: { nsgName: `Name of the NSG on ${nic.name || "the VM's NIC"} (see the pre-check)` },
+      properties: props,
+      rollback: {},
+      rollbackText: `${lookup}\naz network nsg rule delete ${target} --name ${s.ruleName}`,
+    },
+    tf: {
+      type: "azurerm_network_security_rule",
+      symbol: `${sym}_${ident(s.ruleName.toLowerCase())}`,
+      importId: false,
+      vars: { nsg_name: `NSG on ${nic.name || "the VM's NIC"}`, nsg_resource_group: "Resource group of that NSG" },
+      body: [
+        `name                        = "${s.ruleName}"`,
+        "priority                    = 100",
+        'direction                   = "Inbound"',
+        'access                      = "Deny"',
+        'protocol                    = "*"',
+        'source_port_range           = "*"',
+        'source_address_prefix       = "Internet"',
+        'destination_address_prefix  = "*"',
+        `destination_port_ranges     = [${s.ports.map((p) => JSON.stringify(p)).join(", ")}]`,
+        "resource_group_name         = var.nsg_resource_group",
+        "network_security_group_name = var.nsg_name",
+      ].join("\n"),
+      rollback: "",
+      rollbackRaw: `removed {\n  from = azurerm_network_security_rule.${sym}_${ident(s.ruleName.toLowerCase())}\n  lifecycle {\n    destroy = true\n  }\n}`,
+    },
+    policy: s.policy,
+  });
+}
+
+/** Policy condition: an inbound Allow security rule from the Internet (any of Azure's spellings). */
+export function internetAllowRule(): Record<string, unknown> {
+  return P.all(
+    P.type("Microsoft.Network/networkSecurityGroups/securityRules"),
+    P.field("Microsoft.Network/networkSecurityGroups/securityRules/access", "equals", "Allow"),
+    P.field("Microsoft.Network/networkSecurityGroups/securityRules/direction", "equals", "Inbound"),
+    P.field("Microsoft.Network/networkSecurityGroups/securityRules/sourceAddressPrefix", "in", ["*", "Internet", "0.0.0.0/0", "Any"]),
+  );
 }

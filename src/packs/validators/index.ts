@@ -201,6 +201,9 @@ export function validateTerraform(text: string): string[] {
       if (!TF_TYPES[m[1]]) issues.push(`terraform: unknown resource type ${m[1]}`);
       stack.push({ kind: "resource", type: m[1], path: [] });
       depth++;
+    } else if ((m = /^variable\s+"([A-Za-z_][A-Za-z0-9_]*)"\s*\{$/.exec(line))) {
+      stack.push({ kind: "variable", path: [] });
+      depth++;
     } else if ((m = /^(import|removed)\s*\{$/.exec(line))) {
       stack.push({ kind: m[1], path: [] });
       depth++;
@@ -227,6 +230,7 @@ export function validateTerraform(text: string): string[] {
       const path = [...top.path, m[1]].join(".");
       if (top.kind === "resource" && top.type && TF_TYPES[top.type] && !TF_TYPES[top.type].includes(path)) issues.push(`terraform: ${top.type} has no argument ${path}`);
       if (top.kind === "import" && !["to", "id"].includes(m[1])) issues.push(`terraform: import block cannot have ${m[1]}`);
+      if (top.kind === "variable" && !["type", "description", "default", "sensitive"].includes(m[1])) issues.push(`terraform: variable block cannot have ${m[1]}`);
       if (top.kind === "removed" && !["from", "lifecycle.destroy"].includes(path)) issues.push(`terraform: removed block cannot have ${path}`);
     } else issues.push(`terraform: cannot parse line: ${line}`);
   }
