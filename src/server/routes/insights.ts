@@ -1,0 +1,230 @@
+import type { FastifyInstance } from "fastify";
+import { buildBaselines, findRootCauses, parseSince, scoreAnomalies, toChanges } from "../../changes/index";
+import { frameworkCatalog } from "../../compliance/catalog";
+import { NotFoundError } from "../../domain/errors";
+import type { RunSummary } from "../../reports/summary";
+import { type ServerContext, S } from "../context";
+import { pathIndex } from "./findings";
+
+interface ControlStat {
+  controlId: string;
+  title: string | null;
+  group: string;
+  findings: number;
+  maxRisk: number;
+  findingIds: string[];
+}
+
+/** Per framework, per control: open findings mapped to it (the compliance heatmap and its drill-down). */
+async function complianceIndex(ctx: ServerContext) {
+  return ctx.reader.cached("compliance", async () => {
+    const perControl = new Map<string, { n: number; max: number; ids: { id: string; score: number }[] }>();
+    const add = (fw: string, controlId: string, id: string, score: number) => {
+      const k = `${fw}\u0000${controlId}`;
+      let e = perControl.get(k);
+      if (!e) perControl.set(k, (e = { n: 0, max: 0, ids: [] }));
+      e.n++;
+      e.max = Math.max(e.max, score);
+      if (e.ids.length < 50) e.ids.push({ id, score });
+    };
+    // Streams only the columns needed (the full documents of a large estate do not fit in memory).
+    const it = ctx.db
+      .prepare("SELECT id, risk_score, json_extract(doc, '$.controls') AS controls FROM findings WHERE status = 'Unhealthy' ORDER BY risk_score DESC")
+      .iterate() as Iterable<{ id: string; risk_score: number; controls: string | null }>;
+    for (const r of it) for (const c of JSON.parse(r.controls ?? "[]") as { framework: string; controlId: string }[]) add(c.framework, c.controlId, r.id, r.risk_score);
+    const frameworks = frameworkCatalog().frameworks.map((fw) => {
+      const controls: ControlStat[] = fw.controls.map((c) => {
+        const e = perControl.get(`${fw.id}\u0000${c.controlId}`);
+        return {
+          controlId: c.controlId,
+          title: c.title ?? null,
+          group: groupOf(c.controlId, c.title),
+          findings: e?.n ?? 0,
+          maxRisk: e?.max ?? 0,
+          findingIds: e?.ids.map((x) => x.id) ?? [],
+        };
+      });
+      const mappedPolicies = new Set(Object.values(fw.policies).flat());
+      const failing = controls.filter((c) => c.findings > 0).length;
+      const assessed = controls.filter((c) => mappedPolicies.has(c.controlId)).length;
+      const groups = new Map<string, { group: string; controls: number; failing: number; findings: number; maxRisk: number }>();
+      for (const c of controls) {
+        const g = groups.get(c.group) ?? { group: c.group, controls: 0, failing: 0, findings: 0, maxRisk: 0 };
+        g.controls++;
+        if (c.findings) g.failing++;
+        g.findings += c.findings;
+        g.maxRisk = Math.max(g.maxRisk, c.maxRisk);
+        groups.set(c.group, g);
+      }
+      return {
+        id: fw.id,
+        name: fw.name,
+        version: fw.version,
+        controls: controls.length,
+        assessed,
+        failing,
+        passing: Math.max(0, assessed - failing),
+        findings: controls.reduce((s, c) => s + c.findings, 0),
+        groups: [...groups.values()],
+        detail: controls,
+      };
+    });
+    return frameworks;
+  });
+}
+
+/** A control's family for the heatmap: the catalog's section title, else the id's prefix (AC-2 -> AC, 4.1.2 -> 4). */
+export function groupOf(controlId: string, title?: string | null): string {
+  if (title) return title.split(" · ")[0];
+  const m = /^([A-Za-z]+(?:\.\d+)?|\d+)/.exec(controlId);
+  return m ? m[1].replace(/\.$/, "") : controlId;
+}
+
+export function registerInsightRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.get(
+    "/api/v1/overview",
+    { config: { permission: "read" }, schema: { tags: ["overview"], summary: "Risk trend across runs, breakdowns, Secure Score, top risks, what changed since the last run" } },
+    async () => {
+      const runs = (await ctx.store.listRuns()).filter((r) => r.summary);
+      const latest = runs[runs.length - 1];
+      const previous = runs[runs.length - 2];
+      const facets = await ctx.reader.facets();
+      const top = await ctx.reader.page({ limit: 10, status: "Unhealthy" });
+      const s = latest?.summary as RunSummary | undefined;
+      const p = previous?.summary as RunSummary | undefined;
+      const delta = (a: Record<string, number> = {}, b: Record<string, number> = {}) =>
+        Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [k, (a[k] ?? 0) - (b[k] ?? 0)]));
+      const anomalies = await recentAnomalies(ctx).catch(() => ({ anomalies: [], since: null, until: null }));
+      return {
+        latestRun: latest ? { id: latest.id, startedAt: latest.startedAt, finishedAt: latest.finishedAt, source: latest.source } : null,
+        totals: { findings: facets.total, bySeverity: facets.severity, byLevel: facets.level, byFramework: facets.framework, byEnvironment: facets.environment },
+        secureScore: s?.secureScore ?? [],
+        trend: runs.map((r) => {
+          const x = r.summary as RunSummary;
+          return { runId: r.id, time: x.generatedAt ?? r.startedAt, findings: x.counts?.findings ?? 0, byRiskLevel: x.byRiskLevel ?? {}, bySeverity: x.bySeverity ?? {}, secureScore: avgScore(x) };
+        }),
+        topRisks: top.items,
+        sinceLastRun: p
+          ? {
+              previousRunId: previous.id,
+              findings: (s?.counts.findings ?? 0) - (p.counts?.findings ?? 0),
+              bySeverity: delta(s?.bySeverity, p.bySeverity),
+              byRiskLevel: delta(s?.byRiskLevel, p.byRiskLevel),
+              secureScore: +(avgScore(s) - avgScore(p)).toFixed(4),
+            }
+          : null,
+        anomalies: anomalies.anomalies.slice(0, 5),
+      };
+    },
+  );
+
+  app.get(
+    "/api/v1/compliance",
+    { config: { permission: "read" }, schema: { tags: ["compliance"], summary: "Per framework: controls failing, passing, and a per-family heatmap" } },
+    async () => (await complianceIndex(ctx)).map(({ detail, ...fw }) => fw),
+  );
+
+  app.get(
+    "/api/v1/compliance/:id",
+    {
+      config: { permission: "read" },
+      schema: { tags: ["compliance"], summary: "One framework's controls with the findings that are evidence against each", params: S.idParam },
+    },
+    async (req) => {
+      const { id } = req.params as { id: string };
+      const fw = (await complianceIndex(ctx)).find((f) => f.id === id);
+      if (!fw) throw new NotFoundError(`no framework ${id}`, { hint: "list them at /api/v1/compliance" });
+      return fw;
+    },
+  );
+
+  app.get(
+    "/api/v1/paths",
+    { config: { permission: "read" }, schema: { tags: ["paths"], summary: "Attack paths from the Internet to critical assets, with the nodes to draw them" } },
+    async () => {
+      const paths = await pathIndex(ctx);
+      const resources = await ctx.reader.cached("resources", () => ctx.store.listResources());
+      const byId = new Map(resources.map((r) => [r.id.toLowerCase(), r]));
+      const ids = new Set(paths.flatMap((p) => p.hops.map((h) => h.toLowerCase())));
+      const nodes = [...ids].map((id) => {
+        const r = byId.get(id);
+        return { id, name: r?.name ?? id.split("/").pop() ?? id, type: r?.type ?? (id === "internet" ? "internet" : "unknown") };
+      });
+      return { paths, nodes };
+    },
+  );
+
+  app.get(
+    "/api/v1/changes",
+    {
+      config: { permission: "read" },
+      schema: {
+        tags: ["changes"],
+        summary: "Change timeline (Activity Log) with anomalies scored against learned baselines",
+        querystring: { type: "object", properties: { since: { type: "string", default: "7d" }, limit: { type: "integer", minimum: 1, maximum: 5000, default: 500 } } },
+      },
+    },
+    async (req) => {
+      const q = req.query as { since?: string; limit?: number };
+      const r = await recentAnomalies(ctx, q.since ?? "7d");
+      const events = await ctx.reader.cached("activity", () => ctx.store.listActivity());
+      const recent = events.slice(-(q.limit ?? 500)).map((e) => ({
+        eventId: e.eventId,
+        time: e.time,
+        caller: e.caller,
+        operationName: e.operationName,
+        resourceId: e.resourceId,
+        status: e.status,
+        correlationId: e.correlationId,
+      }));
+      return { since: r.since, until: r.until, events: recent, totalEvents: events.length, anomalies: r.anomalies };
+    },
+  );
+
+  app.get(
+    "/api/v1/runs",
+    { config: { permission: "read" }, schema: { tags: ["runs"], summary: "Pipeline runs and the Azure sync status" } },
+    async () => {
+      const runs = await ctx.store.listRuns();
+      const parse = async (k: string) => {
+        const v = await ctx.store.getMeta(k);
+        try {
+          return v ? JSON.parse(v) : null;
+        } catch {
+          return v;
+        }
+      };
+      return {
+        runs: runs.map((r) => ({ id: r.id, startedAt: r.startedAt, finishedAt: r.finishedAt ?? null, source: r.source, counts: (r.summary as RunSummary | undefined)?.counts ?? null })).reverse(),
+        sync: { last: await parse("azure.sync.last"), checkpoint: await parse("azure.sync.checkpoint") },
+      };
+    },
+  );
+}
+
+function avgScore(s?: RunSummary): number {
+  const list = s?.secureScore ?? [];
+  return list.length ? list.reduce((a, x) => a + x.percentage, 0) / list.length : 0;
+}
+
+async function recentAnomalies(ctx: ServerContext, sinceText = "7d") {
+  return ctx.reader.cached(`anomalies:${sinceText}`, async () => {
+    const events = await ctx.reader.cached("activity", () => ctx.store.listActivity());
+    const changes = toChanges(events);
+    if (!changes.length) return { anomalies: [], since: null, until: null };
+    const latest = changes[changes.length - 1].time;
+    const since = parseSince(sinceText, latest);
+    const tz = (await ctx.store.getMeta("timeZone")) ?? process.env.CLARION_TIME_ZONE ?? "UTC";
+    const resources = await ctx.reader.cached("resources", () => ctx.store.listResources());
+    const rows = ctx.db.prepare("SELECT id, resource_id AS resourceId, status, json_extract(doc, '$.statusChangeDate') AS statusChangeDate FROM findings WHERE status = 'Unhealthy'").all() as {
+      id: string;
+      resourceId: string;
+      status: string;
+      statusChangeDate: string | null;
+    }[];
+    const baselines = buildBaselines(changes, { timeZone: tz, until: since, resources });
+    const rootCauses = findRootCauses(rows, changes, { resources });
+    const anomalies = scoreAnomalies(changes, baselines, { since, resources, rootCauses });
+    return { anomalies, since: new Date(since).toISOString(), until: new Date(latest).toISOString() };
+  });
+}
