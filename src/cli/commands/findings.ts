@@ -3,7 +3,9 @@ import { NotFoundError } from "../../domain/errors";
 import type { Finding } from "../../domain/finding";
 import { toSentinelRow } from "../../delivery/sentinel-row";
 import { DEFAULT_DB, openStore } from "../../store/open-store";
-import { render } from "../output";
+import { toOcsf } from "../../reports/ocsf";
+import { toSarif } from "../../reports/sarif";
+import { applyQuery, render } from "../output";
 
 const COLUMNS = ["id", "risk", "level", "severity", "resource", "recommendation", "environment", "owner", "frameworks"];
 
@@ -38,9 +40,8 @@ export function register(program: Command): void {
       try {
         const findings = await store.listFindings({ severity: o.severity, framework: o.framework, owner: o.owner, search: o.search, limit: o.limit ? Number(o.limit) : undefined });
         if (o.output === "sarif" || o.output === "ocsf") {
-          const mod = await import(`../../reports/${o.output}`).catch(() => undefined);
-          if (!mod) throw new NotFoundError(`output format ${o.output} is not available yet`);
-          process.stdout.write(`${JSON.stringify(o.output === "sarif" ? mod.toSarif(findings) : mod.toOcsf(findings), null, 2)}\n`);
+          const doc = o.output === "sarif" ? toSarif(findings) : toOcsf(findings);
+          process.stdout.write(`${JSON.stringify(applyQuery(doc, o.query), null, 2)}\n`);
           return;
         }
         const data = o.output === "table" && !o.query ? findings.map(findingRow) : findings;
