@@ -10,6 +10,7 @@ import { PackRegistry } from "../packs/registry";
 import { renderHtmlReport } from "../reports/html";
 import { renderMarkdownReport } from "../reports/markdown";
 import { type RunSummary, summarize } from "../reports/summary";
+import { META_SUBASSESSMENTS } from "../store/stored-extras";
 import type { Store } from "../store/store";
 import { EstateIndex } from "./context";
 import { type EnrichPorts, enrichFindings } from "./enrich";
@@ -141,7 +142,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   await opts.store.replaceFindings(findings);
   await opts.store.replaceActivity(tenant.activity);
   await opts.store.replaceAlerts(tenant.alerts);
-  await opts.store.setMeta("subAssessments", JSON.stringify(tenant.subAssessments));
+  await opts.store.setMeta(META_SUBASSESSMENTS, JSON.stringify(tenant.subAssessments));
   await opts.store.setMeta("assessmentCounts", JSON.stringify(summary.counts));
   const time = new Date().toISOString();
   const events = [

@@ -6,6 +6,7 @@ import { computeExposure } from "../../graph/exposure";
 import { findAttackPaths } from "../../graph/paths";
 import { parseWeights } from "../../graph/risk-model";
 import { DEFAULT_DB, openStore } from "../../store/open-store";
+import { storedSubAssessments } from "../../store/stored-extras";
 import { render } from "../output";
 
 interface Opts {
@@ -90,6 +91,7 @@ export function register(program: Command): void {
 					const paths = findAttackPaths(resources, {
 						graph: buildGraph(resources),
 						alerts: await store.listAlerts(),
+						subAssessments: await storedSubAssessments(store),
 						now: o.now,
 						topPerTarget: top,
 						weights,
