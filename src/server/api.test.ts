@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConflictError, ExternalServiceError, InputError, NotAllowedError, NotEvaluableError, NotFoundError } from "../domain/errors";
 import { verifyChain } from "../store/audit-chain";
 import { statusFor, UnauthenticatedError } from "./errors";
-import { ConflictError, ExternalServiceError, InputError, NotAllowedError, NotEvaluableError, NotFoundError } from "../domain/errors";
 import { SUB_A, type TestServer, testServer } from "./testing";
 
 describe("REST API", () => {
@@ -12,7 +12,8 @@ describe("REST API", () => {
   });
   afterAll(async () => t?.close());
   const get = (url: string, role: Parameters<TestServer["auth"]>[0] = "viewer") => t.app.inject({ url, headers: t.auth(role) });
-  const post = (url: string, payload: object, role: Parameters<TestServer["auth"]>[0]) => t.app.inject({ method: "POST", url, headers: t.auth(role), payload });
+  const post = (url: string, payload: object, role: Parameters<TestServer["auth"]>[0]) =>
+    t.app.inject({ method: "POST", url, headers: t.auth(role), payload });
 
   it("lists findings highest risk first with filters, counts and offset paging", async () => {
     const all = (await get("/api/v1/findings?limit=500")).json();
@@ -29,7 +30,10 @@ describe("REST API", () => {
       expect(r.environment).toBe("production");
     }
     expect(both.total).toBe(
-      all.items.filter((r: { severity: string; frameworks: string[]; environment: string }) => r.severity !== "Medium" && r.frameworks.includes("nist-800-53-r5") && r.environment === "production").length,
+      all.items.filter(
+        (r: { severity: string; frameworks: string[]; environment: string }) =>
+          r.severity !== "Medium" && r.frameworks.includes("nist-800-53-r5") && r.environment === "production",
+      ).length,
     );
     const p2 = (await get("/api/v1/findings?limit=10&offset=10")).json();
     expect(p2.items.map((r: { id: string }) => r.id)).toEqual(all.items.slice(10, 20).map((r: { id: string }) => r.id));
@@ -42,7 +46,9 @@ describe("REST API", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await get(`/api/v1/findings?limit=7${cursor ? `&cursor=${cursor}` : ""}`)).json();
+      const page: { items: { id: string }[]; nextCursor: string | null } = (
+        await get(`/api/v1/findings?limit=7${cursor ? `&cursor=${cursor}` : ""}`)
+      ).json();
       seen.push(...page.items.map((r: { id: string }) => r.id));
       cursor = page.nextCursor;
     } while (cursor);
@@ -57,7 +63,9 @@ describe("REST API", () => {
     expect(byId.items.map((r: { id: string }) => r.id)).toEqual(["F-000000000007"]);
     const pct = (await get("/api/v1/findings?search=%25")).json();
     expect(pct.total).toBe(0);
-    const names = (await get("/api/v1/findings?sort=resource&order=asc&limit=500")).json().items.map((r: { resourceName: string }) => r.resourceName);
+    const names = (await get("/api/v1/findings?sort=resource&order=asc&limit=500"))
+      .json()
+      .items.map((r: { resourceName: string }) => r.resourceName);
     expect(names).toEqual([...names].sort());
     const owner = (await get("/api/v1/findings?owner=web-team@contoso.example&limit=500")).json();
     expect(owner.total).toBe(20);
@@ -93,7 +101,11 @@ describe("REST API", () => {
   });
 
   it("approval workflow: request, four eyes, info round-trip, approve, deploy — each in the audit chain", async () => {
-    const req = await post("/api/v1/approvals", { findingId: "F-000000000005", remediationKind: "az-cli", comment: "fix before audit" }, "analyst");
+    const req = await post(
+      "/api/v1/approvals",
+      { findingId: "F-000000000005", remediationKind: "az-cli", comment: "fix before audit" },
+      "analyst",
+    );
     expect(req.statusCode).toBe(201);
     const id = req.json().id;
     expect((await post("/api/v1/approvals", { findingId: "F-000000000005", remediationKind: "az-cli" }, "analyst")).statusCode).toBe(409);
@@ -102,7 +114,9 @@ describe("REST API", () => {
     const own = await post("/api/v1/approvals", { findingId: "F-000000000006", remediationKind: "az-cli" }, "admin");
     expect((await post(`/api/v1/approvals/${own.json().id}/approve`, {}, "admin")).statusCode).toBe(403);
     expect((await post(`/api/v1/approvals/${id}/request-info`, { comment: "" }, "approver")).statusCode).toBe(400);
-    expect((await post(`/api/v1/approvals/${id}/request-info`, { comment: "what is the maintenance window?" }, "approver")).json().state).toBe("info-requested");
+    expect(
+      (await post(`/api/v1/approvals/${id}/request-info`, { comment: "what is the maintenance window?" }, "approver")).json().state,
+    ).toBe("info-requested");
     expect((await post(`/api/v1/approvals/${id}/deploy`, {}, "deployer")).statusCode).toBe(409);
     expect((await post(`/api/v1/approvals/${id}/provide-info`, { comment: "Sunday 02:00" }, "analyst")).json().state).toBe("pending");
     const ok = await post(`/api/v1/approvals/${id}/approve`, { comment: "go" }, "approver");
@@ -142,10 +156,32 @@ describe("REST API", () => {
 
   it("exemptions need a justification and an expiry within a year; they mark the finding and can be revoked", async () => {
     const base = { findingId: "F-000000000010", category: "mitigated" };
-    expect((await post("/api/v1/exemptions", { ...base, justification: "short", expiresOn: "2027-01-01" }, "approver")).statusCode).toBe(400);
-    expect((await post("/api/v1/exemptions", { ...base, justification: "WAF blocks plain HTTP at the edge", expiresOn: "2026-01-01" }, "approver")).statusCode).toBe(400);
-    expect((await post("/api/v1/exemptions", { ...base, justification: "WAF blocks plain HTTP at the edge", expiresOn: "2029-01-01" }, "approver")).statusCode).toBe(400);
-    const ok = await post("/api/v1/exemptions", { ...base, justification: "WAF blocks plain HTTP at the edge", expiresOn: "2027-03-31" }, "approver");
+    expect((await post("/api/v1/exemptions", { ...base, justification: "short", expiresOn: "2027-01-01" }, "approver")).statusCode).toBe(
+      400,
+    );
+    expect(
+      (
+        await post(
+          "/api/v1/exemptions",
+          { ...base, justification: "WAF blocks plain HTTP at the edge", expiresOn: "2026-01-01" },
+          "approver",
+        )
+      ).statusCode,
+    ).toBe(400);
+    expect(
+      (
+        await post(
+          "/api/v1/exemptions",
+          { ...base, justification: "WAF blocks plain HTTP at the edge", expiresOn: "2029-01-01" },
+          "approver",
+        )
+      ).statusCode,
+    ).toBe(400);
+    const ok = await post(
+      "/api/v1/exemptions",
+      { ...base, justification: "WAF blocks plain HTTP at the edge", expiresOn: "2027-03-31" },
+      "approver",
+    );
     expect(ok.statusCode).toBe(201);
     const detail = (await get("/api/v1/findings/F-000000000010")).json().finding;
     expect(detail.exemption.category).toBe("mitigated");
@@ -158,7 +194,9 @@ describe("REST API", () => {
   });
 
   it("feedback is recorded and totalled", async () => {
-    expect((await post("/api/v1/findings/F-000000000001/feedback", { helpful: false, comment: "owner is wrong" }, "analyst")).statusCode).toBe(201);
+    expect(
+      (await post("/api/v1/findings/F-000000000001/feedback", { helpful: false, comment: "owner is wrong" }, "analyst")).statusCode,
+    ).toBe(201);
     const fb = (await get("/api/v1/feedback")).json();
     expect(fb.total).toBeGreaterThanOrEqual(1);
     expect(fb.items[0].comment).toBe("owner is wrong");
@@ -167,7 +205,9 @@ describe("REST API", () => {
   it("a scoped token sees one subscription only", async () => {
     const { token } = t.app.clarion.tokens.create({ name: "scoped", role: "viewer", scope: SUB_A });
     const h = { authorization: `Bearer ${token}` };
-    const list = (await t.app.inject({ url: "/api/v1/findings?limit=500&subscriptionId=22222222-2222-4222-8222-222222222222", headers: h })).json();
+    const list = (
+      await t.app.inject({ url: "/api/v1/findings?limit=500&subscriptionId=22222222-2222-4222-8222-222222222222", headers: h })
+    ).json();
     expect(list.total).toBe(20);
     expect(list.items.every((r: { subscriptionId: string }) => r.subscriptionId === SUB_A)).toBe(true);
     expect((await t.app.inject({ url: "/api/v1/findings/F-000000000001", headers: h })).statusCode).toBe(404);

@@ -4,13 +4,13 @@ import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
+import { NotAllowedError } from "../domain/errors";
 import type { Store } from "../store/store";
 import { authenticate, type EntraConfig, entraVerifier, TokenService } from "./auth";
 import type { ServerContext } from "./context";
 import { FindingReader } from "./data";
 import { errorHandler, UnauthenticatedError } from "./errors";
 import { can } from "./rbac";
-import { NotAllowedError } from "../domain/errors";
 import { registerAdminRoutes } from "./routes/admin";
 import { registerFindingRoutes } from "./routes/findings";
 import { registerInsightRoutes } from "./routes/insights";
@@ -78,7 +78,11 @@ export async function buildServer(opts: ServerOptions): Promise<ClarionServer> {
     openapi: {
       openapi: "3.1.0",
       info: { title: "Clarion API", version: "1", description: "Defender for Cloud findings, explained, prioritized and remediated." },
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "Clarion API token (clr_...) or Entra ID access token" } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer", description: "Clarion API token (clr_...) or Entra ID access token" },
+        },
+      },
       security: [{ bearer: [] }],
     },
   });
@@ -90,7 +94,8 @@ export async function buildServer(opts: ServerOptions): Promise<ClarionServer> {
     const principal = await authenticate(req.headers.authorization, ctx.tokens, ctx.entra);
     req.principal = principal;
     const perm = cfg.permission as Parameters<typeof can>[1];
-    if (!can(principal.role, perm)) throw new NotAllowedError(`role ${principal.role} may not ${perm}`, { hint: `needs a role holding '${perm}'` });
+    if (!can(principal.role, perm))
+      throw new NotAllowedError(`role ${principal.role} may not ${perm}`, { hint: `needs a role holding '${perm}'` });
   });
   app.addHook("onSend", async (req, reply, payload) => {
     reply.header("x-content-type-options", "nosniff");
@@ -99,16 +104,20 @@ export async function buildServer(opts: ServerOptions): Promise<ClarionServer> {
   });
 
   app.get("/healthz", { config: { public: true }, schema: { tags: ["health"], summary: "Liveness" } }, async () => ({ status: "ok" }));
-  app.get("/readyz", { config: { public: true }, schema: { tags: ["health"], summary: "Readiness: the store answers and holds a run" } }, async (_req, reply) => {
-    try {
-      const runs = ctx.db.prepare("SELECT count(*) FROM runs").pluck().get() as number;
-      const findings = ctx.db.prepare("SELECT count(*) FROM (SELECT 1 FROM findings LIMIT 1)").pluck().get() as number;
-      return { status: "ready", runs, hasFindings: findings > 0 };
-    } catch (e) {
-      reply.status(503);
-      return { status: "unavailable", reason: (e as Error).message };
-    }
-  });
+  app.get(
+    "/readyz",
+    { config: { public: true }, schema: { tags: ["health"], summary: "Readiness: the store answers and holds a run" } },
+    async (_req, reply) => {
+      try {
+        const runs = ctx.db.prepare("SELECT count(*) FROM runs").pluck().get() as number;
+        const findings = ctx.db.prepare("SELECT count(*) FROM (SELECT 1 FROM findings LIMIT 1)").pluck().get() as number;
+        return { status: "ready", runs, hasFindings: findings > 0 };
+      } catch (e) {
+        reply.status(503);
+        return { status: "unavailable", reason: (e as Error).message };
+      }
+    },
+  );
 
   registerFindingRoutes(app, ctx);
   registerInsightRoutes(app, ctx);
@@ -131,7 +140,7 @@ export async function buildServer(opts: ServerOptions): Promise<ClarionServer> {
       reply
         .type("text/html")
         .send(
-          "<!doctype html><title>Clarion</title><p>The dashboard is not built. Run <code>npx vite build web</code> (or <code>clarion serve --build</code>). The API is at <a href=\"/openapi.json\">/openapi.json</a>.</p>",
+          '<!doctype html><title>Clarion</title><p>The dashboard is not built. Run <code>npx vite build web</code> (or <code>clarion serve --build</code>). The API is at <a href="/openapi.json">/openapi.json</a>.</p>',
         ),
     );
     app.setNotFoundHandler((req, reply) => {

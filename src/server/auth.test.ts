@@ -6,6 +6,8 @@ import { SqliteStore } from "../store/sqlite-store";
 import { buildServer, type ClarionServer } from "./app";
 import { roleFromClaims } from "./auth";
 
+type CryptoKey = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
+
 /** Entra ID access tokens validated against a local JWKS endpoint (issuer, audience, signature, expiry, roles). */
 describe("Entra ID JWT validation", () => {
   const ISSUER = "https://login.microsoftonline.com/00000000-0000-4000-8000-000000000000/v2.0";
@@ -19,8 +21,8 @@ describe("Entra ID JWT validation", () => {
 
   beforeAll(async () => {
     const pair = await generateKeyPair("RS256");
-    key = pair.privateKey as CryptoKey;
-    otherKey = (await generateKeyPair("RS256")).privateKey as CryptoKey;
+    key = pair.privateKey;
+    otherKey = (await generateKeyPair("RS256")).privateKey;
     const jwk = { ...(await exportJWK(pair.publicKey)), kid: "k1", alg: "RS256", use: "sig" };
     jwks = createServer((_req, res) => {
       jwksHits++;
@@ -31,7 +33,11 @@ describe("Entra ID JWT validation", () => {
     const port = (jwks.address() as AddressInfo).port;
     store = new SqliteStore(":memory:");
     await store.migrate();
-    app = await buildServer({ store, webDist: false, entra: { issuer: ISSUER, audience: AUDIENCE, jwksUri: `http://127.0.0.1:${port}/keys` } });
+    app = await buildServer({
+      store,
+      webDist: false,
+      entra: { issuer: ISSUER, audience: AUDIENCE, jwksUri: `http://127.0.0.1:${port}/keys` },
+    });
   });
   afterAll(async () => {
     await app?.close();
@@ -39,7 +45,10 @@ describe("Entra ID JWT validation", () => {
     await new Promise((r) => jwks?.close(r));
   });
 
-  const sign = (claims: Record<string, unknown>, opts: { iss?: string; aud?: string; exp?: string | number; k?: CryptoKey; kid?: string } = {}) =>
+  const sign = (
+    claims: Record<string, unknown>,
+    opts: { iss?: string; aud?: string; exp?: string | number; k?: CryptoKey; kid?: string } = {},
+  ) =>
     new SignJWT({ preferred_username: "ana@contoso.example", oid: "oid-1", ...claims })
       .setProtectedHeader({ alg: "RS256", kid: opts.kid ?? "k1" })
       .setIssuer(opts.iss ?? ISSUER)

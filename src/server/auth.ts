@@ -3,7 +3,7 @@ import type Database from "better-sqlite3";
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from "jose";
 import { InputError, NotFoundError } from "../domain/errors";
 import { UnauthenticatedError } from "./errors";
-import { isRole, parseRole, type Principal, type Role } from "./rbac";
+import { isRole, type Principal, parseRole, type Role } from "./rbac";
 
 /** API tokens look like `clr_<43 base64url chars>`; only their SHA-256 is stored. */
 export const TOKEN_PREFIX = "clr_";
@@ -62,7 +62,9 @@ export class TokenService {
   }
 
   revoke(id: string): TokenInfo {
-    const res = this.db.prepare("UPDATE server_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(new Date().toISOString(), id);
+    const res = this.db
+      .prepare("UPDATE server_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+      .run(new Date().toISOString(), id);
     if (!res.changes) throw new NotFoundError(`no active token ${id}`);
     this.cache.clear();
     return rowToInfo(this.db.prepare("SELECT * FROM server_tokens WHERE id = ?").get(id) as Record<string, string | null>);
@@ -131,7 +133,13 @@ export function roleFromClaims(payload: JWTPayload, roleMap?: Record<string, Rol
   const order: Role[] = ["viewer", "analyst", "approver", "deployer", "admin"];
   let best = -1;
   for (const c of claimed) {
-    const mapped = roleMap?.[c] ?? (isRole(c.toLowerCase()) ? c.toLowerCase() : isRole(c.replace(/^clarion\./i, "").toLowerCase()) ? c.replace(/^clarion\./i, "").toLowerCase() : undefined);
+    const mapped =
+      roleMap?.[c] ??
+      (isRole(c.toLowerCase())
+        ? c.toLowerCase()
+        : isRole(c.replace(/^clarion\./i, "").toLowerCase())
+          ? c.replace(/^clarion\./i, "").toLowerCase()
+          : undefined);
     if (mapped && isRole(mapped)) best = Math.max(best, order.indexOf(mapped));
   }
   return best >= 0 ? order[best] : null;
@@ -145,12 +153,20 @@ export function entraVerifier(cfg: EntraConfig): EntraVerifier {
   return async (jwt) => {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(jwt, jwks, { issuer: cfg.issuer, audience: cfg.audience, algorithms: ["RS256", "ES256", "PS256"], clockTolerance: 60 }));
+      ({ payload } = await jwtVerify(jwt, jwks, {
+        issuer: cfg.issuer,
+        audience: cfg.audience,
+        algorithms: ["RS256", "ES256", "PS256"],
+        clockTolerance: 60,
+      }));
     } catch (e) {
       throw new UnauthenticatedError(`Entra ID token rejected: ${(e as Error).message}`, { cause: e });
     }
     const role = roleFromClaims(payload, cfg.roleMap);
-    if (!role) throw new UnauthenticatedError("Entra ID token carries no Clarion app role", { hint: "assign the user one of the Clarion.* app roles" });
+    if (!role)
+      throw new UnauthenticatedError("Entra ID token carries no Clarion app role", {
+        hint: "assign the user one of the Clarion.* app roles",
+      });
     const name = (payload.preferred_username ?? payload.upn ?? payload.name ?? payload.oid ?? payload.sub) as string | undefined;
     return { id: String(payload.oid ?? payload.sub ?? name), name: String(name ?? "entra user"), role, via: "entra" };
   };
@@ -159,7 +175,10 @@ export function entraVerifier(cfg: EntraConfig): EntraVerifier {
 /** Resolves the `Authorization: Bearer ...` header to a principal or throws UnauthenticatedError. */
 export async function authenticate(header: string | undefined, tokens: TokenService, entra?: EntraVerifier): Promise<Principal> {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
-  if (!m) throw new UnauthenticatedError("missing bearer token", { hint: "send Authorization: Bearer <token> (create one with `clarion tokens create`)" });
+  if (!m)
+    throw new UnauthenticatedError("missing bearer token", {
+      hint: "send Authorization: Bearer <token> (create one with `clarion tokens create`)",
+    });
   const cred = m[1];
   if (cred.startsWith(TOKEN_PREFIX)) {
     const p = tokens.verify(cred);

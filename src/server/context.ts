@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import type { FastifyRequest } from "fastify";
 import type { Store } from "../store/store";
-import type { TokenService, EntraVerifier } from "./auth";
+import type { EntraVerifier, TokenService } from "./auth";
 import type { FindingReader } from "./data";
 import type { Permission, Principal } from "./rbac";
 import type { WorkflowPort } from "./workflow-port";
@@ -46,6 +46,8 @@ export const S = {
   idParam: { type: "object", required: ["id"], properties: { id: { type: "string", maxLength: 200 } } },
   error: {
     type: "object",
-    properties: { error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" }, hint: { type: "string" } } } },
+    properties: {
+      error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" }, hint: { type: "string" } } },
+    },
   },
 } as const;

@@ -65,7 +65,6 @@ function canonical(values: string[], allowed: string[], field: string): string[]
   });
 }
 
-
 /**
  * Read side of the API. With the SQLite store it answers list pages with indexed SQL over the store's
  * `findings` table (keyset or offset paging in risk order, counts cached per data version); with another
@@ -129,7 +128,8 @@ export class FindingReader {
     out.offset = Math.max(0, Math.floor(q.offset ?? 0));
     out.sort = q.sort ?? "risk";
     out.order = q.order ?? (out.sort === "risk" ? "desc" : "asc");
-    if (q.cursor && (out.sort !== "risk" || out.order !== "desc")) throw new InputError("cursor paging works in risk order only", { field: "cursor" });
+    if (q.cursor && (out.sort !== "risk" || out.order !== "desc"))
+      throw new InputError("cursor paging works in risk order only", { field: "cursor" });
     return out;
   }
 
@@ -197,7 +197,8 @@ export class FindingReader {
     ) as SqlRow[];
     const total = this.count(q);
     const last = rows[rows.length - 1];
-    const nextCursor = q.sort === "risk" && q.order === "desc" && rows.length === q.limit && last ? encodeCursor(last.risk_score, last.rid) : null;
+    const nextCursor =
+      q.sort === "risk" && q.order === "desc" && rows.length === q.limit && last ? encodeCursor(last.risk_score, last.rid) : null;
     return { items: rows.map(sqlRowToFinding), total, limit: q.limit as number, offset, nextCursor };
   }
 
@@ -206,7 +207,9 @@ export class FindingReader {
     const key = JSON.stringify([w.sql, w.params]);
     const hit = this.countCache.get(key);
     if (hit !== undefined) return hit;
-    const n = this.prep(`SELECT count(*) FROM findings ${w.sql}`).pluck().get(...w.params) as number;
+    const n = this.prep(`SELECT count(*) FROM findings ${w.sql}`)
+      .pluck()
+      .get(...w.params) as number;
     if (this.countCache.size > 2000) this.countCache.clear();
     this.countCache.set(key, n);
     return n;
@@ -235,18 +238,25 @@ export class FindingReader {
       return (x < y ? -1 : x > y ? 1 : 0) * dir || (a.id < b.id ? -1 : 1);
     });
     const offset = q.offset as number;
-    return { items: rows.slice(offset, offset + (q.limit as number)), total: rows.length, limit: q.limit as number, offset, nextCursor: null };
+    return {
+      items: rows.slice(offset, offset + (q.limit as number)),
+      total: rows.length,
+      limit: q.limit as number,
+      offset,
+      nextCursor: null,
+    };
   }
 
   /** Counts per severity, level, environment, framework, subscription and the owners list, for filter menus. */
   async facets(): Promise<Facets> {
     return this.cached("facets", async () => {
       if (!this.db) {
-        const rows = (await this.memoryPage(this.normalize({ limit: 500 })), (this.memo.get("all-rows") as FindingRow[]) ?? []);
-        return facetsOf(rows);
+        await this.memoryPage(this.normalize({ limit: 1 }));
+        return facetsOf((this.memo.get("all-rows") as FindingRow[]) ?? []);
       }
       const db = this.db;
-      const group = (sql: string) => Object.fromEntries((db.prepare(sql).raw().all() as [string, number][]).map(([k, n]) => [k ?? "unknown", n]));
+      const group = (sql: string) =>
+        Object.fromEntries((db.prepare(sql).raw().all() as [string, number][]).map(([k, n]) => [k ?? "unknown", n]));
       return {
         total: db.prepare("SELECT count(*) FROM findings").pluck().get() as number,
         severity: group("SELECT severity, count(*) FROM findings GROUP BY severity"),

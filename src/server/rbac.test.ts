@@ -17,7 +17,8 @@ describe("RBAC over every route and role", () => {
   const sample = (url: string) => url.replace(":id", "F-000000000001");
   const bodyFor = (url: string): unknown => {
     if (url === "/api/v1/approvals") return { findingId: "F-000000000001", remediationKind: "az-cli" };
-    if (url === "/api/v1/exemptions") return { findingId: "F-000000000002", justification: "compensating control: WAF in front", expiresOn: "2099-01-01" };
+    if (url === "/api/v1/exemptions")
+      return { findingId: "F-000000000002", justification: "compensating control: WAF in front", expiresOn: "2099-01-01" };
     if (url === "/api/v1/tokens") return { name: "x", role: "viewer" };
     if (url.endsWith("/feedback")) return { helpful: true };
     return { comment: "looks fine to me" };
@@ -34,9 +35,17 @@ describe("RBAC over every route and role", () => {
 
   it("answers 401 without credentials and with a bad token on every API route", async () => {
     for (const r of t.app.routeTable.filter((x) => !x.public)) {
-      const none = await t.app.inject({ method: r.method as "GET", url: sample(r.url), payload: r.method === "GET" ? undefined : (bodyFor(r.url) as object) });
+      const none = await t.app.inject({
+        method: r.method as "GET",
+        url: sample(r.url),
+        payload: r.method === "GET" ? undefined : (bodyFor(r.url) as object),
+      });
       expect(none.statusCode, `${r.method} ${r.url}`).toBe(401);
-      const bad = await t.app.inject({ method: r.method as "GET", url: sample(r.url), headers: { authorization: "Bearer clr_not-a-real-token" } });
+      const bad = await t.app.inject({
+        method: r.method as "GET",
+        url: sample(r.url),
+        headers: { authorization: "Bearer clr_not-a-real-token" },
+      });
       expect(bad.statusCode, `${r.method} ${r.url}`).toBe(401);
     }
   });

@@ -1,7 +1,7 @@
 import type { Finding } from "../domain/finding";
 import type { ArmResource } from "../domain/resource";
 import { SqliteStore } from "../store/sqlite-store";
-import { type ClarionServer, buildServer } from "./app";
+import { buildServer, type ClarionServer } from "./app";
 import { ROLES, type Role } from "./rbac";
 
 export const SUB_A = "11111111-1111-4111-8111-111111111111";
@@ -26,7 +26,10 @@ export function makeFinding(i: number, over: Partial<Finding> = {}): Finding {
     environment: ENV[i % 3],
     recommendation: {
       id: `rec-${i % 5}`,
-      name: i % 5 === 0 ? "Secure transfer to storage accounts should be enabled" : `Storage accounts should restrict network access (${i % 5})`,
+      name:
+        i % 5 === 0
+          ? "Secure transfer to storage accounts should be enabled"
+          : `Storage accounts should restrict network access (${i % 5})`,
       severity: SEV[i % 3],
       category: "Data",
       policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/404c3081-a854-4457-ae30-26a93ef643f9",
@@ -36,9 +39,15 @@ export function makeFinding(i: number, over: Partial<Finding> = {}): Finding {
     risk: {
       score,
       level,
-      factors: [{ name: "severity", value: SEV[i % 3], weight: 25, points: 25, reason: `Defender rates this recommendation ${SEV[i % 3]}` }],
+      factors: [
+        { name: "severity", value: SEV[i % 3], weight: 25, points: 25, reason: `Defender rates this recommendation ${SEV[i % 3]}` },
+      ],
     },
-    owner: { name: i % 2 ? "payments-team@contoso.example" : "web-team@contoso.example", email: i % 2 ? "payments-team@contoso.example" : "web-team@contoso.example", source: "resource-tag" },
+    owner: {
+      name: i % 2 ? "payments-team@contoso.example" : "web-team@contoso.example",
+      email: i % 2 ? "payments-team@contoso.example" : "web-team@contoso.example",
+      source: "resource-tag",
+    },
     controls: [
       { framework: "mcsb", version: "1.0", controlId: "DP-3" },
       ...(i % 2 ? [{ framework: "nist-800-53-r5", version: "Rev. 5", controlId: "SC-8" }] : []),
@@ -56,7 +65,11 @@ export function makeFinding(i: number, over: Partial<Finding> = {}): Finding {
       grounding: 1,
     },
     remediation: [
-      { kind: "az-cli", content: `az storage account update --name ${name} --https-only true`, rollback: `az storage account update --name ${name} --https-only false` },
+      {
+        kind: "az-cli",
+        content: `az storage account update --name ${name} --https-only true`,
+        rollback: `az storage account update --name ${name} --https-only false`,
+      },
       {
         kind: "azure-policy",
         content: JSON.stringify({
@@ -65,7 +78,13 @@ export function makeFinding(i: number, over: Partial<Finding> = {}): Finding {
             mode: "Indexed",
             parameters: { effect: { type: "String", allowedValues: ["Audit", "Deny", "Disabled"], defaultValue: "Audit" } },
             policyRule: {
-              if: { allOf: [{ field: "type", equals: "Microsoft.Storage/storageAccounts" }, { field: "Microsoft.Storage/storageAccounts/supportsHttpsTrafficOnly", notEquals: true }] },
+              if: {
+                allOf: [
+                  { field: "type", equals: "Microsoft.Storage/storageAccounts" },
+                  { field: "Microsoft.Storage/storageAccounts/supportsHttpsTrafficOnly", notEquals: true },
+                ],
+              },
+              // biome-ignore lint/suspicious/noThenProperty: Azure Policy rule syntax
               then: { effect: "[parameters('effect')]" },
             },
           },
@@ -113,11 +132,22 @@ export async function testServer(n = 40, opts: { now?: () => Date } = {}): Promi
     startedAt: "2026-12-01T10:00:00.000Z",
     finishedAt: "2026-12-01T10:01:00.000Z",
     source: "test",
-    summary: { generatedAt: "2026-12-01T10:00:00.000Z", counts: { findings: n }, bySeverity: { High: 10 }, byRiskLevel: { critical: 5 }, secureScore: [{ subscriptionId: SUB_A, name: "A", current: 10, max: 20, percentage: 0.5 }] },
+    summary: {
+      generatedAt: "2026-12-01T10:00:00.000Z",
+      counts: { findings: n },
+      bySeverity: { High: 10 },
+      byRiskLevel: { critical: 5 },
+      secureScore: [{ subscriptionId: SUB_A, name: "A", current: 10, max: 20, percentage: 0.5 }],
+    },
   });
-  await store.appendAudit([{ time: "2026-12-01T10:01:00.000Z", actor: "clarion", action: "run.finished", subject: "run-1", digest: "x", details: {} }]);
+  await store.appendAudit([
+    { time: "2026-12-01T10:01:00.000Z", actor: "clarion", action: "run.finished", subject: "run-1", digest: "x", details: {} },
+  ]);
   const app = await buildServer({ store, webDist: false, now: opts.now });
-  const tokens = Object.fromEntries(ROLES.map((r) => [r, app.clarion.tokens.create({ name: `${r}-user`, role: r }).token])) as Record<Role, string>;
+  const tokens = Object.fromEntries(ROLES.map((r) => [r, app.clarion.tokens.create({ name: `${r}-user`, role: r }).token])) as Record<
+    Role,
+    string
+  >;
   return {
     app,
     store,

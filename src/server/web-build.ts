@@ -15,7 +15,10 @@ export async function ensureDashboard(opts: { force?: boolean; quiet?: boolean }
   const dist = join(WEB_ROOT, "dist");
   if (!opts.force && dashboardBuilt(dist)) return dist;
   const vite = (await import("vite").catch(() => undefined)) as typeof import("vite") | undefined;
-  if (!vite) throw new NotFoundError("the dashboard is not built and Vite is not installed", { hint: "install dev dependencies, then `npx vite build web`" });
+  if (!vite)
+    throw new NotFoundError("the dashboard is not built and Vite is not installed", {
+      hint: "install dev dependencies, then `npx vite build web`",
+    });
   await vite.build({ root: WEB_ROOT, configFile: join(WEB_ROOT, "vite.config.ts"), logLevel: opts.quiet ? "error" : "info" });
   return dist;
 }

@@ -76,9 +76,12 @@ export class LocalWorkflow implements WorkflowPort {
     const { finding, remediationKind } = input;
     const draft = finding.remediation.find((r) => r.kind === remediationKind);
     if (!draft)
-      throw new InputError(`finding ${finding.id} has no ${remediationKind} remediation (has ${finding.remediation.map((r) => r.kind).join(", ") || "none"})`, {
-        field: "remediationKind",
-      });
+      throw new InputError(
+        `finding ${finding.id} has no ${remediationKind} remediation (has ${finding.remediation.map((r) => r.kind).join(", ") || "none"})`,
+        {
+          field: "remediationKind",
+        },
+      );
     const open = (await this.listApprovals({ findingId: finding.id })).find(
       (a) => a.remediationKind === remediationKind && (a.state === "pending" || a.state === "info-requested"),
     );
@@ -162,7 +165,12 @@ export class LocalWorkflow implements WorkflowPort {
       p.push(filter.findingId);
     }
     const sql = `SELECT doc FROM server_approvals ${c.length ? `WHERE ${c.join(" AND ")}` : ""} ORDER BY updated_at DESC LIMIT 1000`;
-    return (this.db.prepare(sql).pluck().all(...p) as string[]).map((d) => JSON.parse(d));
+    return (
+      this.db
+        .prepare(sql)
+        .pluck()
+        .all(...p) as string[]
+    ).map((d) => JSON.parse(d));
   }
 
   async getApproval(id: string): Promise<Approval> {
@@ -179,7 +187,14 @@ export class LocalWorkflow implements WorkflowPort {
         action,
         subject: a.findingId,
         digest: a.draftDigest,
-        details: { approvalId: a.id, remediationKind: a.remediationKind, state: a.state, role: by.role, via: by.via, ...(comment ? { comment } : {}) },
+        details: {
+          approvalId: a.id,
+          remediationKind: a.remediationKind,
+          state: a.state,
+          role: by.role,
+          via: by.via,
+          ...(comment ? { comment } : {}),
+        },
       },
     ]);
   }

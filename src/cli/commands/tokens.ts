@@ -4,7 +4,10 @@ import { migrateServerTables, sqliteOf } from "../../server/tables";
 import { DEFAULT_DB, openStore } from "../../store/open-store";
 import { render } from "../output";
 
-async function withTokens<T>(db: string, fn: (t: TokenService, audit: (action: string, subject: string, details: Record<string, unknown>) => Promise<void>) => Promise<T>): Promise<T> {
+async function withTokens<T>(
+  db: string,
+  fn: (t: TokenService, audit: (action: string, subject: string, details: Record<string, unknown>) => Promise<void>) => Promise<T>,
+): Promise<T> {
   const store = await openStore(db, { mustExist: true });
   try {
     const sqlite = sqliteOf(store);
@@ -37,7 +40,9 @@ export function register(program: Command): void {
       if (o.output === "json") process.stdout.write(`${JSON.stringify({ token, ...info }, null, 2)}\n`);
       else {
         process.stdout.write(`${token}\n`);
-        process.stderr.write(`token ${info.id} (${info.name}, role ${info.role}${info.scope ? `, scope ${info.scope}` : ""}); store it now, it is not shown again\n`);
+        process.stderr.write(
+          `token ${info.id} (${info.name}, role ${info.role}${info.scope ? `, scope ${info.scope}` : ""}); store it now, it is not shown again\n`,
+        );
       }
     });
   tokens
@@ -48,7 +53,9 @@ export function register(program: Command): void {
     .option("--query <jmespath>", "JMESPath query over the JSON output")
     .action(async (o: { db: string; output: string; query?: string }) => {
       const list = await withTokens(o.db, async (t) => t.list());
-      process.stdout.write(render(list, { output: o.output, query: o.query }, ["id", "name", "role", "scope", "createdAt", "lastUsedAt", "revokedAt"]));
+      process.stdout.write(
+        render(list, { output: o.output, query: o.query }, ["id", "name", "role", "scope", "createdAt", "lastUsedAt", "revokedAt"]),
+      );
     });
   tokens
     .command("revoke <id>")

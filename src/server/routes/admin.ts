@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { GENESIS_HASH, verifyChain } from "../../store/audit-chain";
 import type { AuditEvent } from "../../store/store";
-import { type ServerContext, principalOf, S } from "../context";
+import { principalOf, S, type ServerContext } from "../context";
 import { permissionsOf } from "../rbac";
 
 function rowToEvent(r: Record<string, unknown>): AuditEvent {
@@ -20,10 +20,14 @@ function rowToEvent(r: Record<string, unknown>): AuditEvent {
 }
 
 export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get("/api/v1/me", { config: { permission: "read" }, schema: { tags: ["auth"], summary: "Who am I: name, role, permissions" } }, async (req) => {
-    const p = principalOf(req);
-    return { ...p, permissions: permissionsOf(p.role) };
-  });
+  app.get(
+    "/api/v1/me",
+    { config: { permission: "read" }, schema: { tags: ["auth"], summary: "Who am I: name, role, permissions" } },
+    async (req) => {
+      const p = principalOf(req);
+      return { ...p, permissions: permissionsOf(p.role) };
+    },
+  );
 
   app.get(
     "/api/v1/audit",
@@ -61,15 +65,25 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
         p.push(q.subject);
       }
       const where = c.length ? `WHERE ${c.join(" AND ")}` : "";
-      const items = (ctx.db.prepare(`SELECT * FROM audit ${where} ORDER BY seq DESC LIMIT ? OFFSET ?`).all(...p, q.limit ?? 100, q.offset ?? 0) as Record<string, unknown>[]).map(rowToEvent);
-      const total = ctx.db.prepare(`SELECT count(*) FROM audit ${where}`).pluck().get(...p) as number;
+      const items = (
+        ctx.db
+          .prepare(`SELECT * FROM audit ${where} ORDER BY seq DESC LIMIT ? OFFSET ?`)
+          .all(...p, q.limit ?? 100, q.offset ?? 0) as Record<string, unknown>[]
+      ).map(rowToEvent);
+      const total = ctx.db
+        .prepare(`SELECT count(*) FROM audit ${where}`)
+        .pluck()
+        .get(...p) as number;
       return { items, total };
     },
   );
 
   app.get(
     "/api/v1/audit/verify",
-    { config: { permission: "audit:read" }, schema: { tags: ["audit"], summary: "Verify the whole hash chain (detects any edit, deletion, insertion or reordering)" } },
+    {
+      config: { permission: "audit:read" },
+      schema: { tags: ["audit"], summary: "Verify the whole hash chain (detects any edit, deletion, insertion or reordering)" },
+    },
     async () => {
       const events = (ctx.db.prepare("SELECT * FROM audit ORDER BY seq").all() as Record<string, unknown>[]).map(rowToEvent);
       const verdict = verifyChain(events);
@@ -78,7 +92,11 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
     },
   );
 
-  app.get("/api/v1/tokens", { config: { permission: "tokens:admin" }, schema: { tags: ["auth"], summary: "API tokens (never the secrets)" } }, async () => ({ items: ctx.tokens.list() }));
+  app.get(
+    "/api/v1/tokens",
+    { config: { permission: "tokens:admin" }, schema: { tags: ["auth"], summary: "API tokens (never the secrets)" } },
+    async () => ({ items: ctx.tokens.list() }),
+  );
 
   app.post(
     "/api/v1/tokens",
@@ -94,16 +112,38 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
       const b = req.body as { name: string; role: string; scope?: string };
       const who = principalOf(req);
       const { token, info } = ctx.tokens.create({ ...b, createdBy: who.name });
-      await ctx.store.appendAudit([{ time: info.createdAt, actor: who.name, action: "token.created", subject: info.id, digest: createHash("sha256").update(JSON.stringify(info)).digest("hex"), details: { name: info.name, role: info.role, scope: info.scope } }]);
+      await ctx.store.appendAudit([
+        {
+          time: info.createdAt,
+          actor: who.name,
+          action: "token.created",
+          subject: info.id,
+          digest: createHash("sha256").update(JSON.stringify(info)).digest("hex"),
+          details: { name: info.name, role: info.role, scope: info.scope },
+        },
+      ]);
       reply.status(201);
       return { token, ...info };
     },
   );
 
-  app.delete("/api/v1/tokens/:id", { config: { permission: "tokens:admin" }, schema: { tags: ["auth"], summary: "Revoke an API token", params: S.idParam } }, async (req) => {
-    const who = principalOf(req);
-    const info = ctx.tokens.revoke((req.params as { id: string }).id);
-    await ctx.store.appendAudit([{ time: new Date().toISOString(), actor: who.name, action: "token.revoked", subject: info.id, digest: info.id, details: { name: info.name } }]);
-    return info;
-  });
+  app.delete(
+    "/api/v1/tokens/:id",
+    { config: { permission: "tokens:admin" }, schema: { tags: ["auth"], summary: "Revoke an API token", params: S.idParam } },
+    async (req) => {
+      const who = principalOf(req);
+      const info = ctx.tokens.revoke((req.params as { id: string }).id);
+      await ctx.store.appendAudit([
+        {
+          time: new Date().toISOString(),
+          actor: who.name,
+          action: "token.revoked",
+          subject: info.id,
+          digest: info.id,
+          details: { name: info.name },
+        },
+      ]);
+      return info;
+    },
+  );
 }

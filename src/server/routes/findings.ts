@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { InputError, NotFoundError } from "../../domain/errors";
 import type { Finding } from "../../domain/finding";
 import { whatIf } from "../../policy/index";
-import { type ServerContext, principalOf, S } from "../context";
+import { principalOf, S, type ServerContext } from "../context";
 import { type FindingQuery, SORT_KEYS, type SortKey } from "../data";
 import type { Principal } from "../rbac";
 
@@ -84,7 +84,13 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
         response: {
           200: {
             type: "object",
-            properties: { items: S.arr(FINDING_ROW_SCHEMA), total: S.int, limit: S.int, offset: S.int, nextCursor: { type: ["string", "null"] } },
+            properties: {
+              items: S.arr(FINDING_ROW_SCHEMA),
+              total: S.int,
+              limit: S.int,
+              offset: S.int,
+              nextCursor: { type: ["string", "null"] },
+            },
           },
         },
       },
@@ -114,7 +120,10 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
 
   app.get(
     "/api/v1/findings/facets",
-    { config: { permission: "read" }, schema: { tags: ["findings"], summary: "Counts per severity, risk level, environment, framework, subscription; the owners list" } },
+    {
+      config: { permission: "read" },
+      schema: { tags: ["findings"], summary: "Counts per severity, risk level, environment, framework, subscription; the owners list" },
+    },
     async () => ctx.reader.facets(),
   );
 
@@ -124,7 +133,8 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
       config: { permission: "read" },
       schema: {
         tags: ["findings"],
-        summary: "One finding: dossier, explanation with citations, risk factors, remediation in every format with rollback, controls, attack paths, root cause",
+        summary:
+          "One finding: dossier, explanation with citations, risk factors, remediation in every format with rollback, controls, attack paths, root cause",
         params: S.idParam,
       },
     },
@@ -145,7 +155,12 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
         tags: ["findings"],
         summary: "Policy what-if: what the drafted Azure Policy would flag or deny across the stored estate if assigned today",
         params: S.idParam,
-        querystring: { type: "object", properties: { effect: { type: "string", enum: ["Audit", "Deny", "Disabled", "AuditIfNotExists", "DeployIfNotExists", "Modify"] } } },
+        querystring: {
+          type: "object",
+          properties: {
+            effect: { type: "string", enum: ["Audit", "Deny", "Disabled", "AuditIfNotExists", "DeployIfNotExists", "Modify"] },
+          },
+        },
       },
     },
     async (req) => {
@@ -193,14 +208,16 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
     async (req) => {
       const { id } = req.params as { id: string };
       await loadFinding(ctx, id, principalOf(req));
-      const audit = (ctx.db.prepare("SELECT * FROM audit WHERE subject = ? ORDER BY seq").all(id) as Record<string, unknown>[]).map((r) => ({
-        seq: r.seq,
-        time: r.time,
-        actor: r.actor,
-        action: r.action,
-        details: JSON.parse(r.details as string),
-        hash: r.hash,
-      }));
+      const audit = (ctx.db.prepare("SELECT * FROM audit WHERE subject = ? ORDER BY seq").all(id) as Record<string, unknown>[]).map(
+        (r) => ({
+          seq: r.seq,
+          time: r.time,
+          actor: r.actor,
+          action: r.action,
+          details: JSON.parse(r.details as string),
+          hash: r.hash,
+        }),
+      );
       const exemptions = ctx.db.prepare("SELECT * FROM server_exemptions WHERE finding_id = ? ORDER BY created_at").all(id);
       const feedback = ctx.db.prepare("SELECT * FROM server_feedback WHERE finding_id = ? ORDER BY created_at").all(id);
       return { findingId: id, audit, approvals: await ctx.workflow.listApprovals({ findingId: id }), exemptions, feedback };
@@ -214,7 +231,10 @@ export async function pathIndex(ctx: ServerContext) {
     const { findAttackPaths } = await import("../../graph/index");
     const { loadKevFromStore } = await import("../../feeds/kev");
     await loadKevFromStore(ctx.store).catch(() => undefined);
-    const [resources, alerts] = await Promise.all([ctx.reader.cached("resources", () => ctx.store.listResources()), ctx.store.listAlerts()]);
+    const [resources, alerts] = await Promise.all([
+      ctx.reader.cached("resources", () => ctx.store.listResources()),
+      ctx.store.listAlerts(),
+    ]);
     const subAssessments = JSON.parse((await ctx.store.getMeta("subAssessments")) ?? "[]");
     return findAttackPaths(resources, { alerts, subAssessments, now: ctx.now(), topPerTarget: 3 });
   });

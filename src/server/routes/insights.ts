@@ -3,7 +3,7 @@ import { buildBaselines, findRootCauses, parseSince, scoreAnomalies, toChanges }
 import { frameworkCatalog } from "../../compliance/catalog";
 import { NotFoundError } from "../../domain/errors";
 import type { RunSummary } from "../../reports/summary";
-import { type ServerContext, S } from "../context";
+import { S, type ServerContext } from "../context";
 import { pathIndex } from "./findings";
 
 interface ControlStat {
@@ -22,16 +22,23 @@ async function complianceIndex(ctx: ServerContext) {
     const add = (fw: string, controlId: string, id: string, score: number) => {
       const k = `${fw}\u0000${controlId}`;
       let e = perControl.get(k);
-      if (!e) perControl.set(k, (e = { n: 0, max: 0, ids: [] }));
+      if (!e) {
+        e = { n: 0, max: 0, ids: [] };
+        perControl.set(k, e);
+      }
       e.n++;
       e.max = Math.max(e.max, score);
       if (e.ids.length < 50) e.ids.push({ id, score });
     };
     // Streams only the columns needed (the full documents of a large estate do not fit in memory).
     const it = ctx.db
-      .prepare("SELECT id, risk_score, json_extract(doc, '$.controls') AS controls FROM findings WHERE status = 'Unhealthy' ORDER BY risk_score DESC")
+      .prepare(
+        "SELECT id, risk_score, json_extract(doc, '$.controls') AS controls FROM findings WHERE status = 'Unhealthy' ORDER BY risk_score DESC",
+      )
       .iterate() as Iterable<{ id: string; risk_score: number; controls: string | null }>;
-    for (const r of it) for (const c of JSON.parse(r.controls ?? "[]") as { framework: string; controlId: string }[]) add(c.framework, c.controlId, r.id, r.risk_score);
+    for (const r of it)
+      for (const c of JSON.parse(r.controls ?? "[]") as { framework: string; controlId: string }[])
+        add(c.framework, c.controlId, r.id, r.risk_score);
     const frameworks = frameworkCatalog().frameworks.map((fw) => {
       const controls: ControlStat[] = fw.controls.map((c) => {
         const e = perControl.get(`${fw.id}\u0000${c.controlId}`);
@@ -83,7 +90,13 @@ export function groupOf(controlId: string, title?: string | null): string {
 export function registerInsightRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get(
     "/api/v1/overview",
-    { config: { permission: "read" }, schema: { tags: ["overview"], summary: "Risk trend across runs, breakdowns, Secure Score, top risks, what changed since the last run" } },
+    {
+      config: { permission: "read" },
+      schema: {
+        tags: ["overview"],
+        summary: "Risk trend across runs, breakdowns, Secure Score, top risks, what changed since the last run",
+      },
+    },
     async () => {
       const runs = (await ctx.store.listRuns()).filter((r) => r.summary);
       const latest = runs[runs.length - 1];
@@ -97,11 +110,24 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ServerContext):
       const anomalies = await recentAnomalies(ctx).catch(() => ({ anomalies: [], since: null, until: null }));
       return {
         latestRun: latest ? { id: latest.id, startedAt: latest.startedAt, finishedAt: latest.finishedAt, source: latest.source } : null,
-        totals: { findings: facets.total, bySeverity: facets.severity, byLevel: facets.level, byFramework: facets.framework, byEnvironment: facets.environment },
+        totals: {
+          findings: facets.total,
+          bySeverity: facets.severity,
+          byLevel: facets.level,
+          byFramework: facets.framework,
+          byEnvironment: facets.environment,
+        },
         secureScore: s?.secureScore ?? [],
         trend: runs.map((r) => {
           const x = r.summary as RunSummary;
-          return { runId: r.id, time: x.generatedAt ?? r.startedAt, findings: x.counts?.findings ?? 0, byRiskLevel: x.byRiskLevel ?? {}, bySeverity: x.bySeverity ?? {}, secureScore: avgScore(x) };
+          return {
+            runId: r.id,
+            time: x.generatedAt ?? r.startedAt,
+            findings: x.counts?.findings ?? 0,
+            byRiskLevel: x.byRiskLevel ?? {},
+            bySeverity: x.bySeverity ?? {},
+            secureScore: avgScore(x),
+          };
         }),
         topRisks: top.items,
         sinceLastRun: p
@@ -120,7 +146,10 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ServerContext):
 
   app.get(
     "/api/v1/compliance",
-    { config: { permission: "read" }, schema: { tags: ["compliance"], summary: "Per framework: controls failing, passing, and a per-family heatmap" } },
+    {
+      config: { permission: "read" },
+      schema: { tags: ["compliance"], summary: "Per framework: controls failing, passing, and a per-family heatmap" },
+    },
     async () => (await complianceIndex(ctx)).map(({ detail, ...fw }) => fw),
   );
 
@@ -128,7 +157,11 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ServerContext):
     "/api/v1/compliance/:id",
     {
       config: { permission: "read" },
-      schema: { tags: ["compliance"], summary: "One framework's controls with the findings that are evidence against each", params: S.idParam },
+      schema: {
+        tags: ["compliance"],
+        summary: "One framework's controls with the findings that are evidence against each",
+        params: S.idParam,
+      },
     },
     async (req) => {
       const { id } = req.params as { id: string };
@@ -140,7 +173,10 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ServerContext):
 
   app.get(
     "/api/v1/paths",
-    { config: { permission: "read" }, schema: { tags: ["paths"], summary: "Attack paths from the Internet to critical assets, with the nodes to draw them" } },
+    {
+      config: { permission: "read" },
+      schema: { tags: ["paths"], summary: "Attack paths from the Internet to critical assets, with the nodes to draw them" },
+    },
     async () => {
       const paths = await pathIndex(ctx);
       const resources = await ctx.reader.cached("resources", () => ctx.store.listResources());
@@ -161,7 +197,10 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ServerContext):
       schema: {
         tags: ["changes"],
         summary: "Change timeline (Activity Log) with anomalies scored against learned baselines",
-        querystring: { type: "object", properties: { since: { type: "string", default: "7d" }, limit: { type: "integer", minimum: 1, maximum: 5000, default: 500 } } },
+        querystring: {
+          type: "object",
+          properties: { since: { type: "string", default: "7d" }, limit: { type: "integer", minimum: 1, maximum: 5000, default: 500 } },
+        },
       },
     },
     async (req) => {
@@ -195,7 +234,15 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ServerContext):
         }
       };
       return {
-        runs: runs.map((r) => ({ id: r.id, startedAt: r.startedAt, finishedAt: r.finishedAt ?? null, source: r.source, counts: (r.summary as RunSummary | undefined)?.counts ?? null })).reverse(),
+        runs: runs
+          .map((r) => ({
+            id: r.id,
+            startedAt: r.startedAt,
+            finishedAt: r.finishedAt ?? null,
+            source: r.source,
+            counts: (r.summary as RunSummary | undefined)?.counts ?? null,
+          }))
+          .reverse(),
         sync: { last: await parse("azure.sync.last"), checkpoint: await parse("azure.sync.checkpoint") },
       };
     },
@@ -216,7 +263,11 @@ async function recentAnomalies(ctx: ServerContext, sinceText = "7d") {
     const since = parseSince(sinceText, latest);
     const tz = (await ctx.store.getMeta("timeZone")) ?? process.env.CLARION_TIME_ZONE ?? "UTC";
     const resources = await ctx.reader.cached("resources", () => ctx.store.listResources());
-    const rows = ctx.db.prepare("SELECT id, resource_id AS resourceId, status, json_extract(doc, '$.statusChangeDate') AS statusChangeDate FROM findings WHERE status = 'Unhealthy'").all() as {
+    const rows = ctx.db
+      .prepare(
+        "SELECT id, resource_id AS resourceId, status, json_extract(doc, '$.statusChangeDate') AS statusChangeDate FROM findings WHERE status = 'Unhealthy'",
+      )
+      .all() as {
       id: string;
       resourceId: string;
       status: string;

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { InputError, NotFoundError } from "../../domain/errors";
-import { type ServerContext, principalOf, S } from "../context";
+import { principalOf, S, type ServerContext } from "../context";
 import type { ApprovalState } from "../workflow-port";
 import { loadFinding } from "./findings";
 
@@ -17,7 +17,13 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
       schema: {
         tags: ["approvals"],
         summary: "The approvals queue (remediation drafts waiting for, or past, a decision)",
-        querystring: { type: "object", properties: { state: { type: "string", enum: ["pending", "info-requested", "approved", "rejected", "deployed"] }, findingId: S.str } },
+        querystring: {
+          type: "object",
+          properties: {
+            state: { type: "string", enum: ["pending", "info-requested", "approved", "rejected", "deployed"] },
+            findingId: S.str,
+          },
+        },
       },
     },
     async (req) => {
@@ -26,8 +32,10 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
     },
   );
 
-  app.get("/api/v1/approvals/:id", { config: { permission: "read" }, schema: { tags: ["approvals"], summary: "One approval with its history", params: S.idParam } }, async (req) =>
-    ctx.workflow.getApproval((req.params as { id: string }).id),
+  app.get(
+    "/api/v1/approvals/:id",
+    { config: { permission: "read" }, schema: { tags: ["approvals"], summary: "One approval with its history", params: S.idParam } },
+    async (req) => ctx.workflow.getApproval((req.params as { id: string }).id),
   );
 
   app.post(
@@ -40,7 +48,11 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
         body: {
           type: "object",
           required: ["findingId", "remediationKind"],
-          properties: { findingId: S.str, remediationKind: { type: "string", enum: ["az-cli", "powershell", "bicep", "terraform", "azure-policy", "arm"] }, comment: { type: "string", maxLength: 4000 } },
+          properties: {
+            findingId: S.str,
+            remediationKind: { type: "string", enum: ["az-cli", "powershell", "bicep", "terraform", "azure-policy", "arm"] },
+            comment: { type: "string", maxLength: 4000 },
+          },
         },
       },
     },
@@ -53,20 +65,42 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
     },
   );
 
-  const action = (path: string, permission: "approval:decide" | "approval:request" | "deploy", summary: string, run: (id: string, req: Parameters<typeof principalOf>[0], c?: string) => Promise<unknown>) =>
-    app.post(`/api/v1/approvals/:id/${path}`, { config: { permission }, schema: { tags: ["approvals"], summary, params: S.idParam, body: comment } }, async (req) =>
-      run((req.params as { id: string }).id, req, (req.body as { comment?: string } | undefined)?.comment),
+  const action = (
+    path: string,
+    permission: "approval:decide" | "approval:request" | "deploy",
+    summary: string,
+    run: (id: string, req: Parameters<typeof principalOf>[0], c?: string) => Promise<unknown>,
+  ) =>
+    app.post(
+      `/api/v1/approvals/:id/${path}`,
+      { config: { permission }, schema: { tags: ["approvals"], summary, params: S.idParam, body: comment } },
+      async (req) => run((req.params as { id: string }).id, req, (req.body as { comment?: string } | undefined)?.comment),
     );
-  action("approve", "approval:decide", "Approve (four eyes: not by the requester)", (id, req, c) => ctx.workflow.approve(id, principalOf(req), c));
+  action("approve", "approval:decide", "Approve (four eyes: not by the requester)", (id, req, c) =>
+    ctx.workflow.approve(id, principalOf(req), c),
+  );
   action("reject", "approval:decide", "Reject, with a reason", (id, req, c) => ctx.workflow.reject(id, principalOf(req), c ?? ""));
-  action("request-info", "approval:decide", "Ask the requester for more information", (id, req, c) => ctx.workflow.requestInfo(id, principalOf(req), c ?? ""));
-  action("provide-info", "approval:request", "Answer an information request (back to pending)", (id, req, c) => ctx.workflow.provideInfo(id, principalOf(req), c ?? ""));
-  action("deploy", "deploy", "Record that an approved change was applied", (id, req, c) => ctx.workflow.markDeployed(id, principalOf(req), c));
+  action("request-info", "approval:decide", "Ask the requester for more information", (id, req, c) =>
+    ctx.workflow.requestInfo(id, principalOf(req), c ?? ""),
+  );
+  action("provide-info", "approval:request", "Answer an information request (back to pending)", (id, req, c) =>
+    ctx.workflow.provideInfo(id, principalOf(req), c ?? ""),
+  );
+  action("deploy", "deploy", "Record that an approved change was applied", (id, req, c) =>
+    ctx.workflow.markDeployed(id, principalOf(req), c),
+  );
 
   // Exemptions: risk acceptance with a justification and an expiry, recorded in the audit chain.
   app.get(
     "/api/v1/exemptions",
-    { config: { permission: "read" }, schema: { tags: ["exemptions"], summary: "Exemptions (active and past)", querystring: { type: "object", properties: { findingId: S.str, active: S.bool } } } },
+    {
+      config: { permission: "read" },
+      schema: {
+        tags: ["exemptions"],
+        summary: "Exemptions (active and past)",
+        querystring: { type: "object", properties: { findingId: S.str, active: S.bool } },
+      },
+    },
     async (req) => {
       const q = req.query as { findingId?: string; active?: boolean };
       const c: string[] = [];
@@ -79,7 +113,9 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
         c.push("revoked_at IS NULL AND expires_on > ?");
         p.push(ctx.now().toISOString());
       }
-      const rows = ctx.db.prepare(`SELECT * FROM server_exemptions ${c.length ? `WHERE ${c.join(" AND ")}` : ""} ORDER BY created_at DESC LIMIT 1000`).all(...p);
+      const rows = ctx.db
+        .prepare(`SELECT * FROM server_exemptions ${c.length ? `WHERE ${c.join(" AND ")}` : ""} ORDER BY created_at DESC LIMIT 1000`)
+        .all(...p);
       return { items: (rows as Record<string, string | null>[]).map(exemptionOut) };
     },
   );
@@ -108,12 +144,14 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
       const b = req.body as { findingId: string; category?: string; justification: string; expiresOn: string; owner?: string };
       const who = principalOf(req);
       const f = await loadFinding(ctx, b.findingId, who);
-      if (b.justification.trim().length < 20) throw new InputError("a justification needs at least 20 characters saying why the risk is accepted", { field: "justification" });
+      if (b.justification.trim().length < 20)
+        throw new InputError("a justification needs at least 20 characters saying why the risk is accepted", { field: "justification" });
       const exp = Date.parse(b.expiresOn);
       const now = ctx.now().getTime();
       if (!Number.isFinite(exp)) throw new InputError(`expiresOn is not a date: '${b.expiresOn}'`, { field: "expiresOn" });
       if (exp <= now) throw new InputError("expiresOn must be in the future", { field: "expiresOn" });
-      if (exp - now > MAX_EXEMPTION_DAYS * 86_400_000) throw new InputError(`an exemption may last at most ${MAX_EXEMPTION_DAYS} days`, { field: "expiresOn" });
+      if (exp - now > MAX_EXEMPTION_DAYS * 86_400_000)
+        throw new InputError(`an exemption may last at most ${MAX_EXEMPTION_DAYS} days`, { field: "expiresOn" });
       const row = {
         id: `exm-${randomUUID().slice(0, 12)}`,
         finding_id: f.id,
@@ -126,11 +164,26 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
         revoked_at: null,
       };
       ctx.db
-        .prepare("INSERT INTO server_exemptions (id, finding_id, category, justification, owner, expires_on, created_by, created_at) VALUES (?,?,?,?,?,?,?,?)")
+        .prepare(
+          "INSERT INTO server_exemptions (id, finding_id, category, justification, owner, expires_on, created_by, created_at) VALUES (?,?,?,?,?,?,?,?)",
+        )
         .run(row.id, row.finding_id, row.category, row.justification, row.owner, row.expires_on, row.created_by, row.created_at);
       ctx.reader.touched();
       await ctx.store.appendAudit([
-        { time: row.created_at, actor: who.name, action: "exemption.granted", subject: f.id, digest: sha256(JSON.stringify(row)), details: { exemptionId: row.id, category: row.category, expiresOn: row.expires_on, justification: row.justification, role: who.role } },
+        {
+          time: row.created_at,
+          actor: who.name,
+          action: "exemption.granted",
+          subject: f.id,
+          digest: sha256(JSON.stringify(row)),
+          details: {
+            exemptionId: row.id,
+            category: row.category,
+            expiresOn: row.expires_on,
+            justification: row.justification,
+            role: who.role,
+          },
+        },
       ]);
       reply.status(201);
       return exemptionOut(row);
@@ -148,7 +201,16 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
       if (!res.changes) throw new NotFoundError(`no active exemption ${id}`);
       ctx.reader.touched();
       const row = ctx.db.prepare("SELECT * FROM server_exemptions WHERE id = ?").get(id) as Record<string, string | null>;
-      await ctx.store.appendAudit([{ time, actor: who.name, action: "exemption.revoked", subject: row.finding_id as string, digest: sha256(id), details: { exemptionId: id, role: who.role } }]);
+      await ctx.store.appendAudit([
+        {
+          time,
+          actor: who.name,
+          action: "exemption.revoked",
+          subject: row.finding_id as string,
+          digest: sha256(id),
+          details: { exemptionId: id, role: who.role },
+        },
+      ]);
       return exemptionOut(row);
     },
   );
@@ -170,9 +232,27 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
       const b = req.body as { helpful: boolean; comment?: string };
       const who = principalOf(req);
       const f = await loadFinding(ctx, id, who);
-      const row = { id: `fb-${randomUUID().slice(0, 12)}`, finding_id: f.id, actor: who.name, helpful: b.helpful ? 1 : 0, comment: b.comment ?? null, created_at: ctx.now().toISOString() };
-      ctx.db.prepare("INSERT INTO server_feedback (id, finding_id, actor, helpful, comment, created_at) VALUES (?,?,?,?,?,?)").run(row.id, row.finding_id, row.actor, row.helpful, row.comment, row.created_at);
-      await ctx.store.appendAudit([{ time: row.created_at, actor: who.name, action: "feedback.recorded", subject: f.id, digest: sha256(JSON.stringify(row)), details: { helpful: b.helpful, engine: f.explanation.engine } }]);
+      const row = {
+        id: `fb-${randomUUID().slice(0, 12)}`,
+        finding_id: f.id,
+        actor: who.name,
+        helpful: b.helpful ? 1 : 0,
+        comment: b.comment ?? null,
+        created_at: ctx.now().toISOString(),
+      };
+      ctx.db
+        .prepare("INSERT INTO server_feedback (id, finding_id, actor, helpful, comment, created_at) VALUES (?,?,?,?,?,?)")
+        .run(row.id, row.finding_id, row.actor, row.helpful, row.comment, row.created_at);
+      await ctx.store.appendAudit([
+        {
+          time: row.created_at,
+          actor: who.name,
+          action: "feedback.recorded",
+          subject: f.id,
+          digest: sha256(JSON.stringify(row)),
+          details: { helpful: b.helpful, engine: f.explanation.engine },
+        },
+      ]);
       reply.status(201);
       return { ...row, helpful: b.helpful };
     },
@@ -182,8 +262,13 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
     "/api/v1/feedback",
     { config: { permission: "read" }, schema: { tags: ["feedback"], summary: "Explanation feedback, newest first, with totals" } },
     async () => {
-      const items = (ctx.db.prepare("SELECT * FROM server_feedback ORDER BY created_at DESC LIMIT 1000").all() as Record<string, unknown>[]).map((r) => ({ ...r, helpful: !!r.helpful }));
-      const totals = ctx.db.prepare("SELECT sum(helpful) AS helpful, count(*) AS total FROM server_feedback").get() as { helpful: number | null; total: number };
+      const items = (
+        ctx.db.prepare("SELECT * FROM server_feedback ORDER BY created_at DESC LIMIT 1000").all() as Record<string, unknown>[]
+      ).map((r) => ({ ...r, helpful: !!r.helpful }));
+      const totals = ctx.db.prepare("SELECT sum(helpful) AS helpful, count(*) AS total FROM server_feedback").get() as {
+        helpful: number | null;
+        total: number;
+      };
       return { items, helpful: totals.helpful ?? 0, total: totals.total };
     },
   );
