@@ -96,4 +96,4 @@ export const PS_CMDLETS: Record<string, string[]> = {
 };
 export const PS_COMMON = ["WhatIf", "Confirm", "ErrorAction", "Verbose", "Debug", "DefaultProfile"];
 /** Non-Az cmdlets that may appear in drafts (pipeline helpers). */
-export const PS_BUILTINS = new Set(["Select-Object", "Out-Null", "Add-Member", "Where-Object", "ForEach-Object", "Get-Date", "Write-Output"]);
+export const PS_BUILTINS = new Set(["Select-Object", "Out-Null", "Add-Member", "Where-Object", "ForEach-Object", "Get-Date", "Write-Output", "New-Object"]);
