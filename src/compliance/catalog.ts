@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -12,6 +12,30 @@ export interface FrameworkData {
   controls: { controlId: string; title?: string }[];
   /** Built-in policy definition GUID (lower-case) -> control ids. */
   policies: Record<string, string[]>;
+  /** Versions of one standard share a family (cis-azure); absent in older data files. */
+  family?: string;
+  /** Initiative policyDefinitionReferenceId -> policy GUID (resolves Azure policy exemptions). */
+  references?: Record<string, string>;
+}
+
+/** What frameworks/_meta/policies.json says about one built-in policy the frameworks map. */
+export interface PolicyInfo {
+  name: string;
+  category: string;
+  /** Effects an assignment may choose (lower-case, "disabled" left out). */
+  effects: string[];
+  /** The assignment parameter that picks the effect, when the effect is parameterized. */
+  effectParameter?: string;
+  /** automated: evaluates customer resources; manual: customer attestation; microsoft-managed: Microsoft's side. */
+  kind: "automated" | "manual" | "microsoft-managed";
+  deprecated?: true;
+  /** The Defender assessment key this policy feeds, when known. */
+  assessmentKey?: string;
+}
+
+/** Policy GUID (lower-case) out of a full policy definition id or a bare GUID. */
+export function policyGuid(policyDefinitionId: string): string {
+  return (policyDefinitionId.split("/").pop() ?? "").toLowerCase();
 }
 
 export const FRAMEWORKS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../frameworks");
@@ -25,8 +49,13 @@ export interface ControlRef {
 /** All frameworks and the policy -> controls index over them; loaded once. */
 export class FrameworkCatalog {
   private byPolicy = new Map<string, ControlRef[]>();
+  readonly policyIndex: Record<string, PolicyInfo>;
 
-  constructor(readonly frameworks: FrameworkData[]) {
+  constructor(
+    readonly frameworks: FrameworkData[],
+    policyIndex: Record<string, PolicyInfo> = {},
+  ) {
+    this.policyIndex = policyIndex;
     for (const fw of frameworks) {
       for (const [guid, controls] of Object.entries(fw.policies)) {
         const list = this.byPolicy.get(guid) ?? [];
@@ -38,7 +67,12 @@ export class FrameworkCatalog {
 
   static load(dir = FRAMEWORKS_DIR): FrameworkCatalog {
     const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
-    return new FrameworkCatalog(files.map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as FrameworkData));
+    const metaFile = join(dir, "_meta", "policies.json");
+    const index = existsSync(metaFile) ? (JSON.parse(readFileSync(metaFile, "utf8")) as Record<string, PolicyInfo>) : {};
+    return new FrameworkCatalog(
+      files.map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as FrameworkData),
+      index,
+    );
   }
 
   /** Controls a built-in policy definition maps to, across every framework (policy id in any casing). */
@@ -49,6 +83,21 @@ export class FrameworkCatalog {
 
   get(id: string): FrameworkData | undefined {
     return this.frameworks.find((f) => f.id === id);
+  }
+
+  /** Facts about a mapped built-in policy (name, effects, manual or automated), by id or GUID. */
+  policy(policyDefinitionId: string): PolicyInfo | undefined {
+    return this.policyIndex[policyGuid(policyDefinitionId)];
+  }
+
+  /** Policy GUIDs mapped to one control of one framework. */
+  policiesForControl(frameworkId: string, controlId: string): string[] {
+    const fw = this.get(frameworkId);
+    if (!fw) return [];
+    return Object.entries(fw.policies)
+      .filter(([, ids]) => ids.includes(controlId))
+      .map(([guid]) => guid)
+      .sort();
   }
 }
 

@@ -11,6 +11,11 @@ export interface FrameworkSource {
   controlId(groupName: string): string | undefined;
 }
 
+/** Framework family: versions of one standard (CIS 1.4.0 … 3.0.0) count once in "controls in N frameworks". */
+export function frameworkFamily(id: string): string {
+  return id.replace(/-(\d+\.\d+(\.\d+)*|\d{4}|r\d+)$/, "");
+}
+
 const strip = (prefix: RegExp) => (g: string) => {
   const m = prefix.exec(g);
   return m ? g.slice(m[0].length) : undefined;
