@@ -5,7 +5,7 @@ import type { ArmResource } from "../domain/resource";
 import type { Finding } from "../domain/finding";
 import type { ActivityEvent, Alert } from "../domain/records";
 import { chainEvents, GENESIS_HASH } from "./audit-chain";
-import type { AuditEvent, FindingFilter, RawRowRecord, RunRecord, Store } from "./store";
+import type { AuditEvent, FindingFilter, RawRowRecord, RunRecord, SqlParam, SqlRunner, Store } from "./store";
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -22,7 +22,11 @@ const MIGRATIONS: string[] = [
    CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, time TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
      subject TEXT NOT NULL, digest TEXT NOT NULL, details TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);`,
   `CREATE TABLE IF NOT EXISTS raw_rows (tbl TEXT NOT NULL, id TEXT NOT NULL, hash TEXT NOT NULL, gen INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (tbl, id));`,
+  `CREATE TABLE IF NOT EXISTS feature_migrations (feature TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (feature, version));`,
 ];
+
+/** better-sqlite3 binds no booleans or undefined: the portable subset stores booleans as 0/1. */
+const bindable = (params: SqlParam[] = []) => params.map((p) => (p === undefined ? null : typeof p === "boolean" ? (p ? 1 : 0) : p));
 
 /** The embedded default store (better-sqlite3, WAL). */
 export class SqliteStore implements Store {
@@ -72,6 +76,69 @@ export class SqliteStore implements Store {
 
   async listResources(): Promise<ArmResource[]> {
     return (this.db.prepare("SELECT doc FROM resources").pluck().all() as string[]).map((d) => JSON.parse(d));
+  }
+
+  async upsertFindings(findings: Finding[], _tx?: SqlRunner): Promise<void> {
+    const ins = this.db.prepare(
+      "INSERT OR REPLACE INTO findings (id, resource_id, subscription_id, severity, status, risk_score, owner_name, owner_email, recommendation_name, resource_name, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    );
+    const delFw = this.db.prepare("DELETE FROM finding_frameworks WHERE finding_id = ?");
+    const fw = this.db.prepare("INSERT OR IGNORE INTO finding_frameworks (finding_id, framework) VALUES (?, ?)");
+    this.db.transaction(() => {
+      for (const f of findings) {
+        ins.run(f.id, f.resourceId, f.subscriptionId, f.recommendation.severity, f.status, f.risk.score, f.owner.name, f.owner.email, f.recommendation.name, f.resourceName, JSON.stringify(f));
+        delFw.run(f.id);
+        for (const framework of new Set(f.controls.map((c) => c.framework))) fw.run(f.id, framework);
+      }
+    })();
+  }
+
+  private readonly runner: SqlRunner = {
+    query: async <T>(sql: string, params?: SqlParam[]) => this.db.prepare(sql).all(...bindable(params)) as T[],
+    exec: async (sql: string, params?: SqlParam[]) => {
+      if (!params?.length && /;\s*\S/.test(sql.trim().replace(/;$/, ""))) {
+        this.db.exec(sql);
+        return { changes: 0 };
+      }
+      return { changes: this.db.prepare(sql).run(...bindable(params)).changes };
+    },
+  };
+
+  private txTail: Promise<unknown> = Promise.resolve();
+
+  async query<T = Record<string, unknown>>(sql: string, params?: SqlParam[]): Promise<T[]> {
+    return this.runner.query<T>(sql, params);
+  }
+
+  async exec(sql: string, params?: SqlParam[]): Promise<{ changes: number }> {
+    return this.runner.exec(sql, params);
+  }
+
+  /** One connection: transactions are queued so two async callers never interleave inside BEGIN…COMMIT. */
+  async transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    const run = async () => {
+      this.db.exec("BEGIN IMMEDIATE");
+      try {
+        const out = await fn(this.runner);
+        this.db.exec("COMMIT");
+        return out;
+      } catch (e) {
+        if (this.db.inTransaction) this.db.exec("ROLLBACK");
+        throw e;
+      }
+    };
+    const p = this.txTail.then(run, run);
+    this.txTail = p.catch(() => undefined);
+    return p;
+  }
+
+  async migrateFeature(name: string, statements: string[]): Promise<void> {
+    const applied = this.db.prepare("SELECT count(*) FROM feature_migrations WHERE feature = ?").pluck().get(name) as number;
+    for (let v = applied; v < statements.length; v++)
+      this.db.transaction(() => {
+        this.db.exec(statements[v]);
+        this.db.prepare("INSERT INTO feature_migrations (feature, version, applied_at) VALUES (?, ?, ?)").run(name, v + 1, new Date().toISOString());
+      })();
   }
 
   async replaceFindings(findings: Finding[]): Promise<void> {

@@ -43,6 +43,19 @@ export interface RunRecord {
   summary?: unknown;
 }
 
+/** A positional SQL parameter in the portable subset (see docs/scale-out.md). */
+export type SqlParam = string | number | bigint | boolean | null | undefined;
+
+/**
+ * Runs portable SQL: `?` placeholders (translated to `$1..$n` on PostgreSQL), the subset documented in
+ * docs/scale-out.md. `query` returns rows with the column names as written (alias them in lower case);
+ * integer columns come back as JS numbers on both stores.
+ */
+export interface SqlRunner {
+  query<T = Record<string, unknown>>(sql: string, params?: SqlParam[]): Promise<T[]>;
+  exec(sql: string, params?: SqlParam[]): Promise<{ changes: number }>;
+}
+
 /**
  * The persistence port. SQLite (embedded default) and PostgreSQL (server mode) implement it;
  * pipeline stages never touch a database directly.
@@ -73,5 +86,16 @@ export interface Store {
   rawIds(table: string): Promise<string[]>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
+  /** Inserts or replaces the given findings only (workers write their batch), optionally inside `transaction`. */
+  upsertFindings(findings: Finding[], tx?: SqlRunner): Promise<void>;
+  /**
+   * A feature's own tables: `statements[i]` is migration i+1 of feature `name`, applied once, in order, and
+   * recorded in `feature_migrations` (safe when several processes start at once). Append, never edit.
+   */
+  migrateFeature(name: string, statements: string[]): Promise<void>;
+  query<T = Record<string, unknown>>(sql: string, params?: SqlParam[]): Promise<T[]>;
+  exec(sql: string, params?: SqlParam[]): Promise<{ changes: number }>;
+  /** Runs `fn` in one transaction (committed when it resolves, rolled back when it throws). Use `tx`, not the store, inside. */
+  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
