@@ -416,3 +416,73 @@ export function internetAllowRule(): Record<string, unknown> {
     P.field("Microsoft.Network/networkSecurityGroups/securityRules/sourceAddressPrefix", "in", ["*", "Internet", "0.0.0.0/0", "Any"]),
   );
 }
+
+export interface ExtensionSpec {
+  packId: string;
+  title: string;
+  role?: string;
+  downtime: string;
+  /** Extension name, publisher, type and handler version, chosen by OS. */
+  ext: { name: string; publisher: string; type: string; version: string };
+  /** Extra az/PowerShell lines run before installing (e.g. enabling a managed identity). */
+  note?: string;
+  policy: PolicySpec;
+}
+
+/** Drafts installing a VM extension; the extension is new, so rollback removes it. */
+export function extensionFixes(ctx: RemediationContext, s: ExtensionSpec): Remediation[] {
+  const { name, publisher, type, version } = s.ext;
+  const vm = `--vm-name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)}`;
+  const del = `az vm extension delete ${vm} --name ${sh(name)}`;
+  const sym = `${ident(ctx.name)}_${ident(name.toLowerCase())}`;
+  return buildFixes(ctx, {
+    packId: s.packId,
+    title: s.title,
+    role: s.role ?? "Virtual Machine Contributor",
+    downtime: s.downtime,
+    az: {
+      precheck: `az vm extension list --vm-name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)} --query "[].{name:name, publisher:publisher, type:typePropertiesType, state:provisioningState}"${s.note ? `\n# ${s.note}` : ""}`,
+      content: `az vm extension set ${vm} --name ${sh(type)} --publisher ${sh(publisher)} --version ${sh(version)} --enable-auto-upgrade true`,
+      rollback: del,
+    },
+    ps: {
+      precheck: `Get-AzVMExtension -ResourceGroupName ${ps(ctx.resourceGroup)} -VMName ${ps(ctx.name)} | Select-Object Name, Publisher, ExtensionType, ProvisioningState`,
+      content: `Set-AzVMExtension -ResourceGroupName ${ps(ctx.resourceGroup)} -VMName ${ps(ctx.name)} -Name ${ps(name)} -Publisher ${ps(publisher)} -ExtensionType ${ps(type)} -TypeHandlerVersion ${ps(version)} -Location ${ps(ctx.location || "westeurope")} -EnableAutomaticUpgrade $true`,
+      rollback: `Remove-AzVMExtension -ResourceGroupName ${ps(ctx.resourceGroup)} -VMName ${ps(ctx.name)} -Name ${ps(name)} -Force`,
+    },
+    arm: {
+      type: "Microsoft.Compute/virtualMachines/extensions",
+      apiVersion: "2024-07-01",
+      name: `${ctx.name}/${name}`,
+      properties: { publisher, type, typeHandlerVersion: version, autoUpgradeMinorVersion: true, enableAutomaticUpgrade: true },
+      rollback: {},
+      rollbackText: del,
+    },
+    tf: {
+      type: "azurerm_virtual_machine_extension",
+      symbol: sym,
+      importId: false,
+      body: [`name                       = ${JSON.stringify(name)}`, `virtual_machine_id         = ${JSON.stringify(ctx.resource.id)}`, `publisher                  = ${JSON.stringify(publisher)}`, `type                       = ${JSON.stringify(type)}`, `type_handler_version       = ${JSON.stringify(version)}`, "auto_upgrade_minor_version = true", "automatic_upgrade_enabled  = true"].join("\n"),
+      rollback: "",
+      rollbackRaw: `removed {\n  from = azurerm_virtual_machine_extension.${sym}\n  lifecycle {\n    destroy = true\n  }\n}`,
+    },
+    policy: s.policy,
+  });
+}
+
+/** AuditIfNotExists over VMs of one OS for an extension of a publisher and one of the types. */
+export function extensionPolicy(displayName: string, description: string, os: "Windows" | "Linux" | undefined, publisher: string, types: string[]): PolicySpec {
+  const vm = P.type("Microsoft.Compute/virtualMachines");
+  return {
+    displayName,
+    description,
+    category: "Compute",
+    mode: "Indexed",
+    if: os ? P.all(vm, P.field("Microsoft.Compute/virtualMachines/storageProfile.osDisk.osType", "equals", os)) : vm,
+    effects: ["AuditIfNotExists", "Disabled"],
+    details: {
+      type: "Microsoft.Compute/virtualMachines/extensions",
+      existenceCondition: P.all(P.field("Microsoft.Compute/virtualMachines/extensions/publisher", "equals", publisher), P.field("Microsoft.Compute/virtualMachines/extensions/type", "in", types)),
+    },
+  };
+}

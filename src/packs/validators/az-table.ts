@@ -66,6 +66,7 @@ export const AZ_COMMANDS: Record<string, string[]> = {
   "vm show": [...RG, "--show-details", "-d"],
   "vm update": [...RG, ...UPDATE, "--enable-secure-boot", "--enable-vtpm", "--encryption-at-host"],
   "vm deallocate": [...RG],
+  "vm run-command invoke": [...RG, "--command-id", "--scripts", "--parameters"],
   "vm start": [...RG],
   "vm extension list": ["--vm-name", "--resource-group", "-g"],
   "vm extension set": ["--vm-name", ...RG, "--publisher", "--version", "--enable-auto-upgrade", "--settings"],

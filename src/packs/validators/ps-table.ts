@@ -56,6 +56,7 @@ export const PS_CMDLETS: Record<string, string[]> = {
   "Set-AzVirtualNetworkSubnetConfig": ["Name", "VirtualNetwork", "AddressPrefix", "NetworkSecurityGroup", "NetworkSecurityGroupId"],
   "Get-AzDdosProtectionPlan": RGN,
   "Get-AzVM": [...RGN, "Status"],
+  "Invoke-AzVMRunCommand": ["ResourceGroupName", "VMName", "CommandId", "ScriptString", "ScriptPath", "Parameter"],
   "Update-AzVM": ["ResourceGroupName", "VM", "EncryptionAtHost", "IdentityType"],
   "Stop-AzVM": [...RGN, "Force"],
   "Start-AzVM": RGN,
