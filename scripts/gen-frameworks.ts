@@ -8,9 +8,9 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO_ROOT, realdata } from "../src/testing/shared";
 import { FRAMEWORK_SOURCES, frameworkFamily } from "../src/compliance/framework-sources";
 import { ownControlTitle } from "../src/compliance/titles";
+import { REPO_ROOT, realdata } from "../src/testing/shared";
 
 function nistTitles(): Map<string, string> {
   const tsv = readFileSync(realdata("ctid-attack-nist80053-mappings/controls/nist800-53-r5-controls.tsv"), "utf8");
@@ -36,7 +36,7 @@ for (const src of FRAMEWORK_SOURCES) {
   const policies: Record<string, string[]> = {};
   const references: Record<string, string> = {};
   for (const ref of p.policyDefinitions ?? []) {
-    const guid = String(ref.policyDefinitionId).split("/").pop()!.toLowerCase();
+    const guid = String(ref.policyDefinitionId).split("/").pop()?.toLowerCase() ?? "";
     if (ref.policyDefinitionReferenceId) references[ref.policyDefinitionReferenceId] = guid;
     const ids = (ref.groupNames ?? []).map((g: string) => src.controlId(g)).filter(Boolean) as string[];
     if (!ids.length) continue;
@@ -53,7 +53,11 @@ for (const src of FRAMEWORK_SOURCES) {
     name: src.name,
     version: src.version,
     family: frameworkFamily(src.id),
-    initiative: { id: doc.id ?? `/providers/Microsoft.Authorization/policySetDefinitions/${doc.name}`, displayName: p.displayName, version: p.version },
+    initiative: {
+      id: doc.id ?? `/providers/Microsoft.Authorization/policySetDefinitions/${doc.name}`,
+      displayName: p.displayName,
+      version: p.version,
+    },
     derivedFrom: `azure-policy/policySetDefinitions/${src.initiativeFile}`,
     controls,
     policies,
@@ -76,9 +80,20 @@ function writePolicyIndex(guids: Set<string>): void {
   for (const line of readFileSync(realdata("azure-policy/derived/policy-to-defender-assessment.jsonl"), "utf8").split("\n")) {
     if (!line.trim()) continue;
     const o = JSON.parse(line);
-    assessmentKey.set(String(o.policyDefinitionId).split("/").pop()!.toLowerCase(), o.assessmentKey);
+    assessmentKey.set(String(o.policyDefinitionId).split("/").pop()?.toLowerCase() ?? "", o.assessmentKey);
   }
-  const index: Record<string, { name: string; category: string; effects: string[]; effectParameter?: string; kind: "automated" | "manual" | "microsoft-managed"; deprecated?: true; assessmentKey?: string }> = {};
+  const index: Record<
+    string,
+    {
+      name: string;
+      category: string;
+      effects: string[];
+      effectParameter?: string;
+      kind: "automated" | "manual" | "microsoft-managed";
+      deprecated?: true;
+      assessmentKey?: string;
+    }
+  > = {};
   for (const line of readFileSync(realdata("azure-policy/policyDefinitions.jsonl"), "utf8").split("\n")) {
     if (!line.trim()) continue;
     const o = JSON.parse(line);
@@ -89,7 +104,11 @@ function writePolicyIndex(guids: Set<string>): void {
     const p = def.properties;
     const effects = effectsOf(p);
     const effectParameter = /parameters\('([^']+)'\)/.exec(String(p.policyRule?.then?.effect ?? ""))?.[1];
-    const kind = effects.includes("manual") ? "manual" : !p.mode && p.metadata?.category === "Regulatory Compliance" ? "microsoft-managed" : "automated";
+    const kind = effects.includes("manual")
+      ? "manual"
+      : !p.mode && p.metadata?.category === "Regulatory Compliance"
+        ? "microsoft-managed"
+        : "automated";
     index[guid] = {
       name: p.displayName,
       category: p.metadata?.category ?? "",
@@ -106,7 +125,10 @@ function writePolicyIndex(guids: Set<string>): void {
   console.log(`_meta/policies.json: ${Object.keys(sorted).length} of ${guids.size} mapped policies described`);
 }
 
-function effectsOf(p: { policyRule?: { then?: { effect?: string } }; parameters?: Record<string, { allowedValues?: string[]; defaultValue?: string }> }): string[] {
+function effectsOf(p: {
+  policyRule?: { then?: { effect?: string } };
+  parameters?: Record<string, { allowedValues?: string[]; defaultValue?: string }>;
+}): string[] {
   const e = String(p.policyRule?.then?.effect ?? "");
   const m = /parameters\('([^']+)'\)/.exec(e);
   const values = m ? (p.parameters?.[m[1]]?.allowedValues ?? [p.parameters?.[m[1]]?.defaultValue ?? ""]) : [e];

@@ -39,14 +39,31 @@ export interface Baseline {
 }
 
 const PLANS: { plan: string; label: string; types: string[] }[] = [
-  { plan: "VirtualMachines", label: "Defender for Servers", types: ["microsoft.compute/virtualmachines", "microsoft.compute/virtualmachinescalesets", "microsoft.hybridcompute/machines"] },
+  {
+    plan: "VirtualMachines",
+    label: "Defender for Servers",
+    types: ["microsoft.compute/virtualmachines", "microsoft.compute/virtualmachinescalesets", "microsoft.hybridcompute/machines"],
+  },
   { plan: "SqlServers", label: "Defender for Azure SQL", types: ["microsoft.sql/servers", "microsoft.sql/managedinstances"] },
-  { plan: "OpenSourceRelationalDatabases", label: "Defender for open-source databases", types: ["microsoft.dbforpostgresql/flexibleservers", "microsoft.dbformysql/flexibleservers", "microsoft.dbforpostgresql/servers", "microsoft.dbformysql/servers"] },
+  {
+    plan: "OpenSourceRelationalDatabases",
+    label: "Defender for open-source databases",
+    types: [
+      "microsoft.dbforpostgresql/flexibleservers",
+      "microsoft.dbformysql/flexibleservers",
+      "microsoft.dbforpostgresql/servers",
+      "microsoft.dbformysql/servers",
+    ],
+  },
   { plan: "CosmosDbs", label: "Defender for Azure Cosmos DB", types: ["microsoft.documentdb/databaseaccounts"] },
   { plan: "StorageAccounts", label: "Defender for Storage", types: ["microsoft.storage/storageaccounts"] },
   { plan: "KeyVaults", label: "Defender for Key Vault", types: ["microsoft.keyvault/vaults"] },
   { plan: "AppServices", label: "Defender for App Service", types: ["microsoft.web/sites"] },
-  { plan: "Containers", label: "Defender for Containers", types: ["microsoft.containerservice/managedclusters", "microsoft.containerregistry/registries"] },
+  {
+    plan: "Containers",
+    label: "Defender for Containers",
+    types: ["microsoft.containerservice/managedclusters", "microsoft.containerregistry/registries"],
+  },
   { plan: "Api", label: "Defender for APIs", types: ["microsoft.apimanagement/service"] },
   { plan: "Arm", label: "Defender for Resource Manager", types: [] },
   { plan: "CloudPosture", label: "Defender CSPM", types: [] },
@@ -69,13 +86,24 @@ function purposeOf(value: string): Purpose | undefined {
   return undefined;
 }
 
-export function recommendBaseline(catalog: FrameworkCatalog, resources: ArmResource[], findings: Finding[], subscriptionId: string): Baseline {
+export function recommendBaseline(
+  catalog: FrameworkCatalog,
+  resources: ArmResource[],
+  findings: Finding[],
+  subscriptionId: string,
+): Baseline {
   const subId = subscriptionId.toLowerCase();
-  const sub = resources.find((r) => r.type.toLowerCase() === "microsoft.resources/subscriptions" && (r.subscriptionId ?? r.name).toLowerCase() === subId);
+  const sub = resources.find(
+    (r) => r.type.toLowerCase() === "microsoft.resources/subscriptions" && (r.subscriptionId ?? r.name).toLowerCase() === subId,
+  );
   const mine = resources.filter((r) => (r.subscriptionId ?? r.id.split("/")[2] ?? "").toLowerCase() === subId);
   if (!sub && !mine.length) {
-    const known = resources.filter((r) => r.type.toLowerCase() === "microsoft.resources/subscriptions").map((r) => `${r.subscriptionId ?? r.name} (${(r.properties as { displayName?: string } | undefined)?.displayName ?? ""})`);
-    throw new NotFoundError(`no subscription ${subscriptionId} in the store`, { hint: known.length ? `known: ${known.join(", ")}` : "run `clarion demo` or `clarion run` first" });
+    const known = resources
+      .filter((r) => r.type.toLowerCase() === "microsoft.resources/subscriptions")
+      .map((r) => `${r.subscriptionId ?? r.name} (${(r.properties as { displayName?: string } | undefined)?.displayName ?? ""})`);
+    throw new NotFoundError(`no subscription ${subscriptionId} in the store`, {
+      hint: known.length ? `known: ${known.join(", ")}` : "run `clarion demo` or `clarion run` first",
+    });
   }
   const name = String((sub?.properties as { displayName?: string } | undefined)?.displayName ?? subscriptionId);
 
@@ -96,7 +124,9 @@ export function recommendBaseline(catalog: FrameworkCatalog, resources: ArmResou
     const top = [...votes.entries()].sort((a, b) => b[1] - a[1])[0];
     if (top) {
       purpose = top[0];
-      purposeReasons.push(`${top[1]} of ${mine.length} resources and resource groups are tagged ${top[0]}${subTag ? ` (subscription tag ${subTag[0]}: ${subTag[1]} is not a known environment)` : " (no environment tag on the subscription)"}`);
+      purposeReasons.push(
+        `${top[1]} of ${mine.length} resources and resource groups are tagged ${top[0]}${subTag ? ` (subscription tag ${subTag[0]}: ${subTag[1]} is not a known environment)` : " (no environment tag on the subscription)"}`,
+      );
     } else {
       const p = purposeOf((name.match(/\b(prod\w*|dev\w*|test\w*|shared|corp\w*)\b/i) ?? [""])[0]);
       if (p) {
@@ -116,11 +146,21 @@ export function recommendBaseline(catalog: FrameworkCatalog, resources: ArmResou
   const prodLike = purpose === "production" || purpose === "unknown";
   const open = findings.filter((f) => f.subscriptionId.toLowerCase() === subId && f.status === "Unhealthy");
   const highOpen = open.filter((f) => f.recommendation.severity === "High").length;
-  const externalOwners = resources.filter((r) => r.type.toLowerCase() === "microsoft.authorization/roleassignments" && String(r.id).toLowerCase().startsWith(`/subscriptions/${subId}`) && /#ext#/i.test(JSON.stringify(r.properties ?? {}))).length;
+  const externalOwners = resources.filter(
+    (r) =>
+      r.type.toLowerCase() === "microsoft.authorization/roleassignments" &&
+      String(r.id).toLowerCase().startsWith(`/subscriptions/${subId}`) &&
+      /#ext#/i.test(JSON.stringify(r.properties ?? {})),
+  ).length;
 
-  const pricing = new Map(mine.filter((r) => r.type.toLowerCase() === "microsoft.security/pricings").map((r) => [r.name.toLowerCase(), String((r.properties as { pricingTier?: string } | undefined)?.pricingTier ?? "Free")]));
+  const pricing = new Map(
+    mine
+      .filter((r) => r.type.toLowerCase() === "microsoft.security/pricings")
+      .map((r) => [r.name.toLowerCase(), String((r.properties as { pricingTier?: string } | undefined)?.pricingTier ?? "Free")]),
+  );
   const countTypes = (types: string[]) => mine.filter((r) => types.includes(r.type.toLowerCase())).length;
-  const sensitiveOf = (types: string[]) => mine.filter((r) => types.includes(r.type.toLowerCase()) && SENSITIVE.test(tag(r.tags, DATA_KEYS)?.[1] ?? "")).length;
+  const sensitiveOf = (types: string[]) =>
+    mine.filter((r) => types.includes(r.type.toLowerCase()) && SENSITIVE.test(tag(r.tags, DATA_KEYS)?.[1] ?? "")).length;
 
   const plans: PlanAdvice[] = PLANS.map((p) => {
     const n = p.types.length ? countTypes(p.types) : mine.length;
@@ -131,11 +171,19 @@ export function recommendBaseline(catalog: FrameworkCatalog, resources: ArmResou
     let subPlan: string | undefined;
     if (p.plan === "Arm") {
       want = prodLike || externalOwners > 0 || purpose === "shared" ? "Standard" : "Free";
-      reasons.push(want === "Standard" ? `control-plane threats (suspicious management operations) matter in a ${purpose} subscription` : "development subscription without external owners: control-plane detections add little");
+      reasons.push(
+        want === "Standard"
+          ? `control-plane threats (suspicious management operations) matter in a ${purpose} subscription`
+          : "development subscription without external owners: control-plane detections add little",
+      );
       if (externalOwners) reasons.push(`${externalOwners} role assignment(s) held by external (guest) accounts`);
     } else if (p.plan === "CloudPosture") {
       want = prodLike || sensitive.length ? "Standard" : "Free";
-      reasons.push(want === "Standard" ? "attack path analysis, agentless scanning and data-aware posture for a subscription that matters" : "foundational CSPM (free) covers recommendations and Secure Score for development");
+      reasons.push(
+        want === "Standard"
+          ? "attack path analysis, agentless scanning and data-aware posture for a subscription that matters"
+          : "foundational CSPM (free) covers recommendations and Secure Score for development",
+      );
       if (sensitive.length) reasons.push(`sensitive data tags present: ${sensitive.join(", ")}`);
     } else if (n === 0) {
       want = "Free";
@@ -159,10 +207,23 @@ export function recommendBaseline(catalog: FrameworkCatalog, resources: ArmResou
     }
     if (p.plan === "VirtualMachines" && want === "Standard") {
       subPlan = prodLike || sens ? "P2" : "P1";
-      reasons.push(subPlan === "P2" ? "Plan 2: vulnerability assessment, file integrity monitoring and just-in-time access for production servers" : "Plan 1: endpoint detection and response is enough outside production");
+      reasons.push(
+        subPlan === "P2"
+          ? "Plan 2: vulnerability assessment, file integrity monitoring and just-in-time access for production servers"
+          : "Plan 1: endpoint detection and response is enough outside production",
+      );
     }
     const isOn = current === "Standard";
-    const action: PlanAdvice["action"] = want === "Standard" ? (isOn ? "keep" : "enable") : isOn ? (n === 0 && p.types.length ? "consider disabling" : "optional") : "not needed";
+    const action: PlanAdvice["action"] =
+      want === "Standard"
+        ? isOn
+          ? "keep"
+          : "enable"
+        : isOn
+          ? n === 0 && p.types.length
+            ? "consider disabling"
+            : "optional"
+          : "not needed";
     return { plan: p.plan, label: p.label, recommended: want, ...(subPlan ? { subPlan } : {}), current, action, resources: n, reasons };
   });
 
@@ -172,13 +233,42 @@ export function recommendBaseline(catalog: FrameworkCatalog, resources: ArmResou
     const fw = catalog.get(framework);
     if (!fw || initiatives.some((i) => i.framework === framework)) return;
     const guid = fw.initiative.id.split("/").pop();
-    initiatives.push({ framework, initiative: { id: fw.initiative.id, displayName: fw.initiative.displayName }, reasons, assign: `az policy assignment create --name clarion-${framework} --display-name "${fw.initiative.displayName}" --policy-set-definition ${guid} --scope /subscriptions/${subscriptionId}` });
+    initiatives.push({
+      framework,
+      initiative: { id: fw.initiative.id, displayName: fw.initiative.displayName },
+      reasons,
+      assign: `az policy assignment create --name clarion-${framework} --display-name "${fw.initiative.displayName}" --policy-set-definition ${guid} --scope /subscriptions/${subscriptionId}`,
+    });
   };
-  add("mcsb", ["Defender for Cloud's default initiative: the recommendations and Secure Score come from it", ...(highOpen ? [`${highOpen} High-severity recommendation(s) open here`] : [])]);
+  add("mcsb", [
+    "Defender for Cloud's default initiative: the recommendations and Secure Score come from it",
+    ...(highOpen ? [`${highOpen} High-severity recommendation(s) open here`] : []),
+  ]);
   const joined = dataClassifications.join(" ");
-  if (/pci|cardholder/i.test(joined)) add("pci-dss-4.0", [`resources tagged ${dataClassifications.filter((d) => /pci|cardholder/i.test(d)).join(", ")}: cardholder data puts this subscription in PCI DSS scope`]);
-  if (/phi|hipaa|health/i.test(joined)) add("hipaa-hitrust", [`resources tagged ${dataClassifications.filter((d) => /phi|hipaa|health/i.test(d)).join(", ")}: health data falls under HIPAA`]);
-  if (/pii|personal|gdpr|confidential/i.test(joined) && prodLike) add("iso-27001-2013", [`personal or confidential data (${dataClassifications.filter((d) => /pii|personal|gdpr|confidential/i.test(d)).join(", ")}) in a ${purpose} subscription: an ISMS control set gives auditors a common frame`]);
-  if (prodLike || purpose === "shared") add("cis-azure-3.0.0", [`a ${purpose} subscription should be measured against a hardening benchmark (latest CIS Azure Foundations in the catalog)`]);
-  return { subscriptionId: sub?.subscriptionId ?? subscriptionId, name, purpose, purposeReasons, dataClassifications, plans, initiatives, openFindings: open.length };
+  if (/pci|cardholder/i.test(joined))
+    add("pci-dss-4.0", [
+      `resources tagged ${dataClassifications.filter((d) => /pci|cardholder/i.test(d)).join(", ")}: cardholder data puts this subscription in PCI DSS scope`,
+    ]);
+  if (/phi|hipaa|health/i.test(joined))
+    add("hipaa-hitrust", [
+      `resources tagged ${dataClassifications.filter((d) => /phi|hipaa|health/i.test(d)).join(", ")}: health data falls under HIPAA`,
+    ]);
+  if (/pii|personal|gdpr|confidential/i.test(joined) && prodLike)
+    add("iso-27001-2013", [
+      `personal or confidential data (${dataClassifications.filter((d) => /pii|personal|gdpr|confidential/i.test(d)).join(", ")}) in a ${purpose} subscription: an ISMS control set gives auditors a common frame`,
+    ]);
+  if (prodLike || purpose === "shared")
+    add("cis-azure-3.0.0", [
+      `a ${purpose} subscription should be measured against a hardening benchmark (latest CIS Azure Foundations in the catalog)`,
+    ]);
+  return {
+    subscriptionId: sub?.subscriptionId ?? subscriptionId,
+    name,
+    purpose,
+    purposeReasons,
+    dataClassifications,
+    plans,
+    initiatives,
+    openFindings: open.length,
+  };
 }

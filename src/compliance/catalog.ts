@@ -66,7 +66,9 @@ export class FrameworkCatalog {
   }
 
   static load(dir = FRAMEWORKS_DIR): FrameworkCatalog {
-    const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .sort();
     const metaFile = join(dir, "_meta", "policies.json");
     const index = existsSync(metaFile) ? (JSON.parse(readFileSync(metaFile, "utf8")) as Record<string, PolicyInfo>) : {};
     return new FrameworkCatalog(

@@ -6,7 +6,12 @@ import { loadAssessments, loadExemptions } from "./persist";
 
 /** Reads what compliance needs from a store and applies the exemptions in force at `now`. */
 export async function loadComplianceInput(store: Store, now = new Date()): Promise<ComplianceInput> {
-  const [findings, resources, assessments, exemptions] = await Promise.all([store.listFindings(), store.listResources(), loadAssessments(store), loadExemptions(store)]);
+  const [findings, resources, assessments, exemptions] = await Promise.all([
+    store.listFindings(),
+    store.listResources(),
+    loadAssessments(store),
+    loadExemptions(store),
+  ]);
   return { findings: applyExemptions(findings, exemptions, now), resources, assessments, exemptions, now };
 }
 

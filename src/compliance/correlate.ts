@@ -82,7 +82,14 @@ export function correlate(findings: Finding[], opts: CorrelateOptions = {}): Cor
       headline: headline(closes.length, families.length, frameworks.length, resources.length, touches.length),
     });
   }
-  fixes.sort((a, b) => b.closes.length - a.closes.length || b.families.length - a.families.length || b.touches.length - a.touches.length || b.maxRisk - a.maxRisk || a.recommendationId.localeCompare(b.recommendationId));
+  fixes.sort(
+    (a, b) =>
+      b.closes.length - a.closes.length ||
+      b.families.length - a.families.length ||
+      b.touches.length - a.touches.length ||
+      b.maxRisk - a.maxRisk ||
+      a.recommendationId.localeCompare(b.recommendationId),
+  );
   fixes.forEach((f, i) => {
     f.rank = i + 1;
   });
@@ -93,7 +100,10 @@ function headline(closes: number, families: number, frameworks: number, resource
   const on = `on ${resources} resource${resources === 1 ? "" : "s"}`;
   const also = touches ? `; also reduces failures in ${touches} more` : "";
   if (!closes) return `one fix ${on} reduces failures in ${touches} control${touches === 1 ? "" : "s"} (none closes on its own)`;
-  const fw = families === frameworks ? `${families} framework${families === 1 ? "" : "s"}` : `${families} framework${families === 1 ? "" : "s"} (${frameworks} versions)`;
+  const fw =
+    families === frameworks
+      ? `${families} framework${families === 1 ? "" : "s"}`
+      : `${families} framework${families === 1 ? "" : "s"} (${frameworks} versions)`;
   return `one fix ${on} closes ${closes} control${closes === 1 ? "" : "s"} in ${fw}${also}`;
 }
 

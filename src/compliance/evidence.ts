@@ -8,7 +8,18 @@ import { InputError, NotFoundError } from "../domain/errors";
 import type { ArmResource } from "../domain/resource";
 import type { FrameworkCatalog } from "./catalog";
 import { exemptionState } from "./exemptions";
-import { BASE_CSS, type ComplianceInput, type ControlGap, type Declared, type GapReport, STATUS_LABEL, analyzeGaps, escHtml, sortedControls, statusSpan } from "./gaps";
+import {
+  analyzeGaps,
+  BASE_CSS,
+  type ComplianceInput,
+  type ControlGap,
+  type Declared,
+  escHtml,
+  type GapReport,
+  type STATUS_LABEL,
+  sortedControls,
+  statusSpan,
+} from "./gaps";
 
 const run = promisify(execFile);
 
@@ -67,11 +78,16 @@ const safeName = (controlId: string) => controlId.replace(/[^A-Za-z0-9._-]+/g, "
  * resource state snapshots, exemptions with who and why, the gap report, and a manifest with the SHA-256
  * of every file. The folder must be new or empty (or a previous package), so nothing stale is signed.
  */
-export async function buildEvidencePackage(catalog: FrameworkCatalog, input: ComplianceInput, opts: EvidenceOptions): Promise<EvidenceResult> {
+export async function buildEvidencePackage(
+  catalog: FrameworkCatalog,
+  input: ComplianceInput,
+  opts: EvidenceOptions,
+): Promise<EvidenceResult> {
   const dir = resolve(opts.outDir);
   if (existsSync(dir)) {
     const entries = readdirSync(dir);
-    if (entries.length && !entries.includes(MANIFEST)) throw new InputError(`${dir} exists and is not an evidence package; choose a new or empty folder`, { field: "--out" });
+    if (entries.length && !entries.includes(MANIFEST))
+      throw new InputError(`${dir} exists and is not an evidence package; choose a new or empty folder`, { field: "--out" });
     for (const e of entries) rmSync(join(dir, e), { recursive: true, force: true });
   }
   mkdirSync(join(dir, "controls"), { recursive: true });
@@ -86,7 +102,10 @@ export async function buildEvidencePackage(catalog: FrameworkCatalog, input: Com
     const r = byId.get(key);
     if (!r) return null;
     const file = `resources/${sha256(key).slice(0, 16)}.json`;
-    writeFileSync(join(dir, file), `${JSON.stringify({ capturedAt: input.now.toISOString(), source: "inventory (Azure Resource Graph shape) of the run in the store", resource: r }, null, 2)}\n`);
+    writeFileSync(
+      join(dir, file),
+      `${JSON.stringify({ capturedAt: input.now.toISOString(), source: "inventory (Azure Resource Graph shape) of the run in the store", resource: r }, null, 2)}\n`,
+    );
     snapshots.set(key, file);
     return file;
   };
@@ -103,14 +122,22 @@ export async function buildEvidencePackage(catalog: FrameworkCatalog, input: Com
       evaluatedAt: report.generatedAt,
       failing: c.failing.map((f) => ({ ...f, resourceSnapshot: snapshotFile(f.resourceId) })),
       passing: c.passing.map((p) => ({ ...p, resourceSnapshot: snapshotFile(p.resourceId) })),
-      exemptions: [...new Map(c.failing.filter((f) => f.exemption).map((f) => [f.exemption?.id, input.exemptions.find((e) => e.id === f.exemption?.id)])).values()].filter(Boolean),
+      exemptions: [
+        ...new Map(
+          c.failing.filter((f) => f.exemption).map((f) => [f.exemption?.id, input.exemptions.find((e) => e.id === f.exemption?.id)]),
+        ).values(),
+      ].filter(Boolean),
       attestation: c.attestation ?? null,
       notApplicableReason: c.notApplicableReason ?? null,
       closeWith: c.closeWith ?? null,
     };
     writeFileSync(join(dir, "controls", `${safeName(c.controlId)}.json`), `${JSON.stringify(doc, null, 2)}\n`);
   }
-  const exemptions = input.exemptions.map((e) => ({ ...e, state: exemptionState(e, input.now, opts.expiringWithinDays ?? 30), findings: input.findings.filter((f) => f.exemption?.id === e.id).map((f) => f.id) }));
+  const exemptions = input.exemptions.map((e) => ({
+    ...e,
+    state: exemptionState(e, input.now, opts.expiringWithinDays ?? 30),
+    findings: input.findings.filter((f) => f.exemption?.id === e.id).map((f) => f.id),
+  }));
   writeFileSync(join(dir, "exemptions.json"), `${JSON.stringify(exemptions, null, 2)}\n`);
   writeFileSync(join(dir, "gaps.json"), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(dir, "index.html"), renderEvidenceHtml(report, withEvidence, exemptions, snapshots));
@@ -124,7 +151,15 @@ export async function buildEvidencePackage(catalog: FrameworkCatalog, input: Com
       const buf = readFileSync(join(dir, p));
       return { path: p, sha256: sha256(buf), bytes: buf.length };
     });
-  const manifest: Manifest = { format: "clarion-evidence/1", framework: report.framework.id, generatedAt: input.now.toISOString(), generatedBy: opts.actor, files, packageDigest: packageDigest(files), pdf };
+  const manifest: Manifest = {
+    format: "clarion-evidence/1",
+    framework: report.framework.id,
+    generatedAt: input.now.toISOString(),
+    generatedBy: opts.actor,
+    files,
+    packageDigest: packageDigest(files),
+    pdf,
+  };
   writeFileSync(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   return { dir, manifest, report };
 }
@@ -144,7 +179,13 @@ function listFiles(dir: string): string[] {
 }
 
 export function findChromium(explicit?: string): string | undefined {
-  const candidates = [explicit, process.env.CLARION_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].filter((x): x is string => !!x);
+  const candidates = [
+    explicit,
+    process.env.CLARION_CHROMIUM,
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+  ].filter((x): x is string => !!x);
   return candidates.find((c) => existsSync(c));
 }
 
@@ -154,7 +195,21 @@ export async function renderPdf(htmlFile: string, pdfFile: string, chromium?: st
   if (!bin) return { rendered: false, note: "chromium not found (apt-get install chromium, or set CLARION_CHROMIUM)" };
   const profile = `${pdfFile}.profile`;
   try {
-    await run(bin, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-pdf-header-footer", `--user-data-dir=${profile}`, `--print-to-pdf=${pdfFile}`, pathToFileURL(htmlFile).href], { timeout: 120_000 });
+    await run(
+      bin,
+      [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--no-pdf-header-footer",
+        `--user-data-dir=${profile}`,
+        `--print-to-pdf=${pdfFile}`,
+        pathToFileURL(htmlFile).href,
+      ],
+      { timeout: 120_000 },
+    );
   } catch (e) {
     return { rendered: false, note: `chromium failed: ${(e as Error).message.split("\n")[0]}` };
   } finally {
@@ -177,15 +232,17 @@ export interface VerifyResult {
 export function verifyEvidencePackage(dirArg: string): VerifyResult {
   const dir = resolve(dirArg);
   const file = join(dir, MANIFEST);
-  if (!existsSync(file)) throw new NotFoundError(`no ${MANIFEST} in ${dir}`, { hint: "pass the folder written by `clarion compliance evidence --out DIR`" });
+  if (!existsSync(file))
+    throw new NotFoundError(`no ${MANIFEST} in ${dir}`, { hint: "pass the folder written by `clarion compliance evidence --out DIR`" });
   let manifest: Manifest;
   try {
     manifest = JSON.parse(readFileSync(file, "utf8")) as Manifest;
-  } catch (e) {
+  } catch {
     return { ok: false, dir, checked: 0, problems: [{ path: MANIFEST, problem: "manifest" }] };
   }
   const problems: VerifyResult["problems"] = [];
-  if (!Array.isArray(manifest.files) || packageDigest(manifest.files) !== manifest.packageDigest) problems.push({ path: MANIFEST, problem: "manifest" });
+  if (!Array.isArray(manifest.files) || packageDigest(manifest.files) !== manifest.packageDigest)
+    problems.push({ path: MANIFEST, problem: "manifest" });
   const listed = new Set<string>();
   for (const f of manifest.files ?? []) {
     listed.add(f.path);
@@ -198,10 +255,33 @@ export function verifyEvidencePackage(dirArg: string): VerifyResult {
     else if (sha256(readFileSync(p)) !== f.sha256) problems.push({ path: f.path, problem: "modified" });
   }
   for (const p of listFiles(dir)) if (p !== MANIFEST && !listed.has(p)) problems.push({ path: p, problem: "unexpected" });
-  return { ok: problems.length === 0, dir, framework: manifest.framework, packageDigest: manifest.packageDigest, checked: listed.size, problems };
+  return {
+    ok: problems.length === 0,
+    dir,
+    framework: manifest.framework,
+    packageDigest: manifest.packageDigest,
+    checked: listed.size,
+    problems,
+  };
 }
 
-function renderEvidenceHtml(r: GapReport, controls: ControlGap[], exemptions: { id: string; category: string; owner: string; justification: string; expiresOn: string | null; state: string; createdBy: string; createdAt: string; source: string; findings: string[] }[], snapshots: Map<string, string>): string {
+function renderEvidenceHtml(
+  r: GapReport,
+  controls: ControlGap[],
+  exemptions: {
+    id: string;
+    category: string;
+    owner: string;
+    justification: string;
+    expiresOn: string | null;
+    state: string;
+    createdBy: string;
+    createdAt: string;
+    source: string;
+    findings: string[];
+  }[],
+  snapshots: Map<string, string>,
+): string {
   const s = r.summary;
   const order: (keyof typeof STATUS_LABEL)[] = ["failed", "exempted", "passed", "not-assessed", "manual", "not-applicable", "out-of-scope"];
   const detail = sortedControls({ ...r, controls })
@@ -214,7 +294,10 @@ function renderEvidenceHtml(r: GapReport, controls: ControlGap[], exemptions: { 
         .join("");
       const passing = c.passing
         .slice(0, 15)
-        .map((p) => `<tr><td>${escHtml(p.resourceId.split("/").pop())}</td><td>${escHtml(p.recommendation)}</td><td>Healthy</td><td>${escHtml(p.statusChangeDate ?? p.firstEvaluationDate ?? "")}</td><td><code>${escHtml(snapshots.get(p.resourceId.toLowerCase()) ?? "")}</code></td></tr>`)
+        .map(
+          (p) =>
+            `<tr><td>${escHtml(p.resourceId.split("/").pop())}</td><td>${escHtml(p.recommendation)}</td><td>Healthy</td><td>${escHtml(p.statusChangeDate ?? p.firstEvaluationDate ?? "")}</td><td><code>${escHtml(snapshots.get(p.resourceId.toLowerCase()) ?? "")}</code></td></tr>`,
+        )
         .join("");
       return `<div class="control"><h3>${escHtml(c.controlId)} ${c.title ? `· ${escHtml(c.title)}` : ""} — raw ${statusSpan(c.rawStatus)}, now ${statusSpan(c.status)}</h3>
 <p>${escHtml(c.reason)}. Evidence file: <code>controls/${escHtml(safeName(c.controlId))}.json</code></p>
@@ -226,7 +309,10 @@ ${c.closeWith?.policies[0] ? `<p class="muted">Closes with: ${escHtml(c.closeWit
     })
     .join("\n");
   const exRows = exemptions
-    .map((e) => `<tr><td>${escHtml(e.id)}</td><td>${escHtml(e.state)}</td><td>${escHtml(e.category)}</td><td>${escHtml(e.owner)}</td><td>${escHtml(e.justification)}</td><td>${escHtml(e.expiresOn ?? "none")}</td><td>${escHtml(e.createdBy)} at ${escHtml(e.createdAt)} (${escHtml(e.source)})</td><td>${e.findings.length}</td></tr>`)
+    .map(
+      (e) =>
+        `<tr><td>${escHtml(e.id)}</td><td>${escHtml(e.state)}</td><td>${escHtml(e.category)}</td><td>${escHtml(e.owner)}</td><td>${escHtml(e.justification)}</td><td>${escHtml(e.expiresOn ?? "none")}</td><td>${escHtml(e.createdBy)} at ${escHtml(e.createdAt)} (${escHtml(e.source)})</td><td>${e.findings.length}</td></tr>`,
+    )
     .join("");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Evidence: ${escHtml(r.framework.name)} ${escHtml(r.framework.version)}</title><style>${BASE_CSS}</style></head><body>
 <h1>Compliance evidence: ${escHtml(r.framework.name)} ${escHtml(r.framework.version)} <code>${escHtml(r.framework.id)}</code></h1>

@@ -64,7 +64,12 @@ export interface ExemptionSubject {
   policyDefinitionId?: string | null;
 }
 
-export const subjectOf = (f: Finding): ExemptionSubject => ({ findingId: f.id, resourceId: f.resourceId, recommendationId: f.recommendation.id, policyDefinitionId: f.recommendation.policyDefinitionId });
+export const subjectOf = (f: Finding): ExemptionSubject => ({
+  findingId: f.id,
+  resourceId: f.resourceId,
+  recommendationId: f.recommendation.id,
+  policyDefinitionId: f.recommendation.policyDefinitionId,
+});
 
 function underScope(resourceId: string, scope: string): boolean {
   const r = resourceId.toLowerCase();
@@ -93,7 +98,12 @@ export function effectiveExemption(exemptions: Exemption[], s: ExemptionSubject,
   let best: Exemption | undefined;
   for (const e of exemptions) {
     if (exemptionState(e, now) === "expired" || !exemptionMatches(e, s)) continue;
-    if (!best || SPECIFICITY[e.target] < SPECIFICITY[best.target] || (SPECIFICITY[e.target] === SPECIFICITY[best.target] && expiry(e) > expiry(best))) best = e;
+    if (
+      !best ||
+      SPECIFICITY[e.target] < SPECIFICITY[best.target] ||
+      (SPECIFICITY[e.target] === SPECIFICITY[best.target] && expiry(e) > expiry(best))
+    )
+      best = e;
   }
   return best;
 }
@@ -132,14 +142,23 @@ export interface NewExemption {
 
 /** Validates and builds a Clarion exemption; the target is the most specific thing named. */
 export function createExemption(x: NewExemption): Exemption {
-  const target: Exemption["target"] = x.findingId ? "finding" : x.resourceId ? "resource" : x.recommendationId ? "recommendation" : x.scope ? "scope" : (() => {
-    throw new InputError("an exemption needs a target: --finding, --resource, --recommendation or --scope", { field: "target" });
-  })();
+  const target: Exemption["target"] = x.findingId
+    ? "finding"
+    : x.resourceId
+      ? "resource"
+      : x.recommendationId
+        ? "recommendation"
+        : x.scope
+          ? "scope"
+          : (() => {
+              throw new InputError("an exemption needs a target: --finding, --resource, --recommendation or --scope", { field: "target" });
+            })();
   const category = ExemptionCategory.safeParse(x.category.toLowerCase());
   if (!category.success) throw new InputError(`category must be mitigated or waiver, got '${x.category}'`, { field: "--category" });
   if (!x.owner.trim()) throw new InputError("an exemption needs an owner", { field: "--owner" });
   if (!x.justification.trim()) throw new InputError("an exemption needs a justification", { field: "--justification" });
-  if (x.scope && !/^\/(subscriptions|providers\/Microsoft\.Management\/managementGroups)\//i.test(x.scope)) throw new InputError(`scope must be an ARM id such as /subscriptions/ID[/resourceGroups/RG], got '${x.scope}'`, { field: "--scope" });
+  if (x.scope && !/^\/(subscriptions|providers\/Microsoft\.Management\/managementGroups)\//i.test(x.scope))
+    throw new InputError(`scope must be an ARM id such as /subscriptions/ID[/resourceGroups/RG], got '${x.scope}'`, { field: "--scope" });
   let expiresOn: string | null = null;
   if (x.expiresOn) {
     const t = Date.parse(x.expiresOn);
@@ -224,7 +243,12 @@ export interface ImportResult {
  * assignment) narrowed by `policyDefinitionReferenceIds`. Exemptions whose assignment cannot be resolved
  * are kept but match nothing — Clarion never guesses which findings an auditor may treat as exempt.
  */
-export function importAzureExemptions(text: string, file: string, catalog: FrameworkCatalog, opts: { now: Date; actor: string }): ImportResult {
+export function importAzureExemptions(
+  text: string,
+  file: string,
+  catalog: FrameworkCatalog,
+  opts: { now: Date; actor: string },
+): ImportResult {
   const rows = exportRows(text, file);
   const assignments = new Map<string, string>();
   for (const r of rows) {
@@ -243,12 +267,23 @@ export function importAzureExemptions(text: string, file: string, catalog: Frame
     const p = props(r);
     const id = String(r.id ?? "");
     const cut = id.toLowerCase().indexOf("/providers/microsoft.authorization/policyexemptions/");
-    if (cut < 0) throw new InputError("policy exemption id does not contain /providers/Microsoft.Authorization/policyExemptions/", { file, index, field: "id" });
+    if (cut < 0)
+      throw new InputError("policy exemption id does not contain /providers/Microsoft.Authorization/policyExemptions/", {
+        file,
+        index,
+        field: "id",
+      });
     const assignmentId = String(p.policyAssignmentId ?? "");
-    if (!assignmentId) throw new InputError("policy exemption has no policyAssignmentId", { file, index, field: "properties.policyAssignmentId" });
+    if (!assignmentId)
+      throw new InputError("policy exemption has no policyAssignmentId", { file, index, field: "properties.policyAssignmentId" });
     const categoryRaw = String(p.exemptionCategory ?? "").toLowerCase();
     const category = ExemptionCategory.safeParse(categoryRaw);
-    if (!category.success) throw new InputError(`exemptionCategory must be Waiver or Mitigated, got '${p.exemptionCategory}'`, { file, index, field: "properties.exemptionCategory" });
+    if (!category.success)
+      throw new InputError(`exemptionCategory must be Waiver or Mitigated, got '${p.exemptionCategory}'`, {
+        file,
+        index,
+        field: "properties.exemptionCategory",
+      });
     const refIds = Array.isArray(p.policyDefinitionReferenceIds) ? (p.policyDefinitionReferenceIds as unknown[]).map(String) : [];
     const { resolution, guids } = resolveAssignment(assignmentId, refIds, assignments, catalog);
     if (resolution === "unresolved") unresolved.push(id);
@@ -269,14 +304,25 @@ export function importAzureExemptions(text: string, file: string, catalog: Frame
         createdAt: String(system.createdAt ?? opts.now.toISOString()),
         createdBy: String(system.createdBy ?? opts.actor),
         source: "azure-policy",
-        azure: { id, displayName: p.displayName ? String(p.displayName) : undefined, policyAssignmentId: assignmentId, policyDefinitionReferenceIds: refIds, resolution },
+        azure: {
+          id,
+          displayName: p.displayName ? String(p.displayName) : undefined,
+          policyAssignmentId: assignmentId,
+          policyDefinitionReferenceIds: refIds,
+          resolution,
+        },
       }),
     );
   });
   return { exemptions: out, skipped, unresolved };
 }
 
-function resolveAssignment(assignmentId: string, refIds: string[], assignments: Map<string, string>, catalog: FrameworkCatalog): { resolution: NonNullable<Exemption["azure"]>["resolution"]; guids?: string[] } {
+function resolveAssignment(
+  assignmentId: string,
+  refIds: string[],
+  assignments: Map<string, string>,
+  catalog: FrameworkCatalog,
+): { resolution: NonNullable<Exemption["azure"]>["resolution"]; guids?: string[] } {
   let definition = assignments.get(assignmentId.toLowerCase());
   let resolution: NonNullable<Exemption["azure"]>["resolution"] = "initiative";
   if (!definition && DEFENDER_DEFAULT_ASSIGNMENT.test(assignmentId)) {

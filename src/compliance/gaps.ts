@@ -27,7 +27,9 @@ export const DeclaredSchema = z.object({
   controls: z.array(z.string()).optional(),
   notApplicable: z.array(z.object({ controlId: z.string(), reason: z.string() })).optional(),
   attestations: z
-    .array(z.object({ controlId: z.string(), status: z.enum(["passed", "failed"]), evidence: z.string(), by: z.string(), date: z.string() }))
+    .array(
+      z.object({ controlId: z.string(), status: z.enum(["passed", "failed"]), evidence: z.string(), by: z.string(), date: z.string() }),
+    )
     .optional(),
   /** Policy initiatives (ids or GUIDs) already assigned. */
   assignedInitiatives: z.array(z.string()).optional(),
@@ -124,20 +126,42 @@ export interface GapReport {
 }
 
 const ENFORCING = new Set(["deny", "modify", "deployifnotexists", "append", "denyaction"]);
-const ZERO = (): Record<ControlStatus, number> => ({ passed: 0, failed: 0, "not-assessed": 0, manual: 0, "not-applicable": 0, exempted: 0, "out-of-scope": 0 });
+const ZERO = (): Record<ControlStatus, number> => ({
+  passed: 0,
+  failed: 0,
+  "not-assessed": 0,
+  manual: 0,
+  "not-applicable": 0,
+  exempted: 0,
+  "out-of-scope": 0,
+});
 
 /**
  * Gap analysis of one framework: per control passed / failed / not assessed / manual, the failing resources,
  * the passing evidence, and the built-in initiative or policy that would close the gap. Pure.
  */
-export function analyzeGaps(catalog: FrameworkCatalog, frameworkId: string, input: ComplianceInput, declared: Declared = {}, opts: { expiringWithinDays?: number } = {}): GapReport {
+export function analyzeGaps(
+  catalog: FrameworkCatalog,
+  frameworkId: string,
+  input: ComplianceInput,
+  declared: Declared = {},
+  opts: { expiringWithinDays?: number } = {},
+): GapReport {
   const fw = catalog.get(frameworkId);
-  if (!fw) throw new NotFoundError(`unknown framework '${frameworkId}'`, { hint: `known: ${catalog.frameworks.map((f) => f.id).join(", ")}` });
-  if (declared.framework && declared.framework !== frameworkId) throw new InputError(`the declared file is for framework '${declared.framework}', not '${frameworkId}'`, { field: "framework" });
+  if (!fw)
+    throw new NotFoundError(`unknown framework '${frameworkId}'`, { hint: `known: ${catalog.frameworks.map((f) => f.id).join(", ")}` });
+  if (declared.framework && declared.framework !== frameworkId)
+    throw new InputError(`the declared file is for framework '${declared.framework}', not '${frameworkId}'`, { field: "framework" });
 
   const scopeSubs = declared.scope?.subscriptions?.map((s) => s.toLowerCase());
   const inScope = (resourceId: string) => !scopeSubs || scopeSubs.includes((resourceId.split("/")[2] ?? "").toLowerCase());
-  const allSubs = [...new Set(input.resources.filter((r) => r.type.toLowerCase() === "microsoft.resources/subscriptions").map((r) => r.subscriptionId ?? r.name))].filter((s) => !scopeSubs || scopeSubs.includes(s.toLowerCase())).sort();
+  const allSubs = [
+    ...new Set(
+      input.resources.filter((r) => r.type.toLowerCase() === "microsoft.resources/subscriptions").map((r) => r.subscriptionId ?? r.name),
+    ),
+  ]
+    .filter((s) => !scopeSubs || scopeSubs.includes(s.toLowerCase()))
+    .sort();
 
   // control -> failing findings / passing assessments
   const failingBy = new Map<string, Finding[]>();
@@ -167,7 +191,8 @@ export function analyzeGaps(catalog: FrameworkCatalog, frameworkId: string, inpu
   const attest = new Map((declared.attestations ?? []).map((a) => [a.controlId, a]));
   const declaredControls = declared.controls ? new Set(declared.controls) : undefined;
   for (const id of [...na.keys(), ...attest.keys(), ...(declared.controls ?? [])])
-    if (!fw.controls.some((c) => c.controlId === id)) throw new InputError(`control '${id}' is not a control of ${frameworkId}`, { field: "controlId" });
+    if (!fw.controls.some((c) => c.controlId === id))
+      throw new InputError(`control '${id}' is not a control of ${frameworkId}`, { field: "controlId" });
 
   const controls: ControlGap[] = fw.controls.map(({ controlId, title }) => {
     const guids = policiesByControl.get(controlId) ?? [];
@@ -188,10 +213,14 @@ export function analyzeGaps(catalog: FrameworkCatalog, frameworkId: string, inpu
       reason = `${passing.length} healthy assessment${passing.length === 1 ? "" : "s"}, none failing`;
     } else if (!automated.length) {
       rawStatus = "manual";
-      reason = guids.length ? `only manual attestation policies (${manualCount}) map to this control` : "no built-in policy maps to this control";
+      reason = guids.length
+        ? `only manual attestation policies (${manualCount}) map to this control`
+        : "no built-in policy maps to this control";
     } else {
       rawStatus = "not-assessed";
-      reason = input.assessments ? `${automated.length} automated polic${automated.length === 1 ? "y maps" : "ies map"} here but no assessment in scope covers them` : `no failing finding; passes were not recorded by this run, so the control cannot be shown as passed`;
+      reason = input.assessments
+        ? `${automated.length} automated polic${automated.length === 1 ? "y maps" : "ies map"} here but no assessment in scope covers them`
+        : `no failing finding; passes were not recorded by this run, so the control cannot be shown as passed`;
     }
 
     let status: ControlStatus = rawStatus;
@@ -226,7 +255,12 @@ export function analyzeGaps(catalog: FrameworkCatalog, frameworkId: string, inpu
       ...(na.has(controlId) ? { notApplicableReason: na.get(controlId) } : {}),
     };
     if (["failed", "exempted", "not-assessed"].includes(status)) {
-      const failingPolicies = new Set(open.map((f) => input.findings.find((x) => x.id === f.findingId)?.recommendation.policyDefinitionId).filter((x): x is string => !!x).map(policyGuid));
+      const failingPolicies = new Set(
+        open
+          .map((f) => input.findings.find((x) => x.id === f.findingId)?.recommendation.policyDefinitionId)
+          .filter((x): x is string => !!x)
+          .map(policyGuid),
+      );
       const failingSubs = [...new Set(open.map((f) => f.subscriptionId))].sort();
       const scope = failingSubs[0] ?? allSubs[0] ?? "<subscription-id>";
       gap.closeWith = {
@@ -238,7 +272,10 @@ export function analyzeGaps(catalog: FrameworkCatalog, frameworkId: string, inpu
         },
         policies: automated
           .map(([guid, info]) => closingPolicy(guid, info, failingPolicies.has(guid), scope))
-          .sort((a, b) => Number(b.failingHere) - Number(a.failingHere) || Number(b.enforcing) - Number(a.enforcing) || a.name.localeCompare(b.name))
+          .sort(
+            (a, b) =>
+              Number(b.failingHere) - Number(a.failingHere) || Number(b.enforcing) - Number(a.enforcing) || a.name.localeCompare(b.name),
+          )
           .slice(0, 5),
       };
     }
@@ -272,7 +309,8 @@ function closingPolicy(guid: string, info: PolicyInfo | undefined, failingHere: 
   const enforcing = effects.some((e) => ENFORCING.has(e));
   const best = effects.find((e) => e === "deny") ?? effects.find((e) => ENFORCING.has(e));
   const name = info?.name ?? guid;
-  const params = best && info?.effectParameter ? ` --params '${JSON.stringify({ [info.effectParameter]: { value: capitalize(best) } })}'` : "";
+  const params =
+    best && info?.effectParameter ? ` --params '${JSON.stringify({ [info.effectParameter]: { value: capitalize(best) } })}'` : "";
   const identity = best && best !== "deny" && best !== "denyaction" ? " --mi-system-assigned --location westeurope" : "";
   return {
     policyDefinitionId: `/providers/Microsoft.Authorization/policyDefinitions/${guid}`,
@@ -284,7 +322,16 @@ function closingPolicy(guid: string, info: PolicyInfo | undefined, failingHere: 
   };
 }
 
-const capitalize = (e: string) => ({ deny: "Deny", modify: "Modify", deployifnotexists: "DeployIfNotExists", append: "Append", audit: "Audit", auditifnotexists: "AuditIfNotExists", denyaction: "DenyAction" })[e] ?? e;
+const capitalize = (e: string) =>
+  ({
+    deny: "Deny",
+    modify: "Modify",
+    deployifnotexists: "DeployIfNotExists",
+    append: "Append",
+    audit: "Audit",
+    auditifnotexists: "AuditIfNotExists",
+    denyaction: "DenyAction",
+  })[e] ?? e;
 
 function failingItem(f: Finding): FailingItem {
   return {
@@ -339,7 +386,9 @@ export const STATUS_LABEL: Record<ControlStatus, string> = {
 const ORDER: ControlStatus[] = ["failed", "exempted", "not-assessed", "manual", "passed", "not-applicable", "out-of-scope"];
 
 export function sortedControls(r: GapReport): ControlGap[] {
-  return [...r.controls].sort((a, b) => ORDER.indexOf(a.status) - ORDER.indexOf(b.status) || a.controlId.localeCompare(b.controlId, "en", { numeric: true }));
+  return [...r.controls].sort(
+    (a, b) => ORDER.indexOf(a.status) - ORDER.indexOf(b.status) || a.controlId.localeCompare(b.controlId, "en", { numeric: true }),
+  );
 }
 
 const mdCell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -359,15 +408,28 @@ export function renderGapsMarkdown(r: GapReport): string {
   ];
   if (r.exemptions.expired.length || r.exemptions.expiring.length) {
     lines.push("## Exemptions needing attention", "");
-    for (const e of r.exemptions.expired) lines.push(`- **expired** ${e.id} (${e.category}, owner ${e.owner}) ended ${e.expiresOn}: ${mdCell(e.justification)}`);
-    for (const e of r.exemptions.expiring) lines.push(`- expiring ${e.id} (${e.category}, owner ${e.owner}) ends ${e.expiresOn}: ${mdCell(e.justification)}`);
+    for (const e of r.exemptions.expired)
+      lines.push(`- **expired** ${e.id} (${e.category}, owner ${e.owner}) ended ${e.expiresOn}: ${mdCell(e.justification)}`);
+    for (const e of r.exemptions.expiring)
+      lines.push(`- expiring ${e.id} (${e.category}, owner ${e.owner}) ends ${e.expiresOn}: ${mdCell(e.justification)}`);
     lines.push("");
   }
-  lines.push("## Controls", "", "| control | title | raw | status | why | failing resources | close with |", "|---|---|---|---|---|---|---|");
+  lines.push(
+    "## Controls",
+    "",
+    "| control | title | raw | status | why | failing resources | close with |",
+    "|---|---|---|---|---|---|---|",
+  );
   for (const c of sortedControls(r)) {
     const res = [...new Set(c.failing.map((f) => `${f.resourceName}${f.status === "Exempt" ? " (exempt)" : ""}`))];
-    const close = c.closeWith ? (c.closeWith.policies[0] ? `policy "${c.closeWith.policies[0].name}"${c.closeWith.policies[0].enforcing ? " (enforcing)" : ""}; or initiative "${c.closeWith.initiative.displayName}"${c.closeWith.initiative.assigned ? " (assigned)" : ""}` : `initiative "${c.closeWith.initiative.displayName}"`) : "";
-    lines.push(`| ${c.controlId} | ${mdCell(c.title ?? "")} | ${STATUS_LABEL[c.rawStatus]} | ${STATUS_LABEL[c.status]} | ${mdCell(c.reason)} | ${mdCell(res.slice(0, 8).join(", "))}${res.length > 8 ? ` +${res.length - 8}` : ""} | ${mdCell(close)} |`);
+    const close = c.closeWith
+      ? c.closeWith.policies[0]
+        ? `policy "${c.closeWith.policies[0].name}"${c.closeWith.policies[0].enforcing ? " (enforcing)" : ""}; or initiative "${c.closeWith.initiative.displayName}"${c.closeWith.initiative.assigned ? " (assigned)" : ""}`
+        : `initiative "${c.closeWith.initiative.displayName}"`
+      : "";
+    lines.push(
+      `| ${c.controlId} | ${mdCell(c.title ?? "")} | ${STATUS_LABEL[c.rawStatus]} | ${STATUS_LABEL[c.status]} | ${mdCell(c.reason)} | ${mdCell(res.slice(0, 8).join(", "))}${res.length > 8 ? ` +${res.length - 8}` : ""} | ${mdCell(close)} |`,
+    );
   }
   return `${lines.join("\n")}\n`;
 }
@@ -395,13 +457,21 @@ export function renderGapsHtml(r: GapReport): string {
         ? `${c.closeWith.policies
             .slice(0, 2)
             .map((p) => `<div>${escHtml(p.name)}${p.enforcing ? " <small>(enforcing)</small>" : ""}<pre>${escHtml(p.assign)}</pre></div>`)
-            .join("")}<div class="muted">or initiative ${escHtml(c.closeWith.initiative.displayName)}${c.closeWith.initiative.assigned ? " (assigned)" : ""}</div>`
+            .join(
+              "",
+            )}<div class="muted">or initiative ${escHtml(c.closeWith.initiative.displayName)}${c.closeWith.initiative.assigned ? " (assigned)" : ""}</div>`
         : "";
       return `<tr><td>${escHtml(c.controlId)}</td><td>${escHtml(c.title ?? "")}</td><td>${statusSpan(c.rawStatus)}</td><td>${statusSpan(c.status)}</td><td>${escHtml(c.reason)}</td><td>${escHtml(res.slice(0, 10).join(", "))}${res.length > 10 ? ` +${res.length - 10}` : ""}</td><td>${close}</td></tr>`;
     })
     .join("\n");
-  const exRows = [...r.exemptions.expired.map((e) => ["expired", e] as const), ...r.exemptions.expiring.map((e) => ["expiring", e] as const)]
-    .map(([st, e]) => `<tr><td>${st}</td><td>${escHtml(e.id)}</td><td>${escHtml(e.category)}</td><td>${escHtml(e.owner)}</td><td>${escHtml(e.expiresOn)}</td><td>${escHtml(e.justification)}</td></tr>`)
+  const exRows = [
+    ...r.exemptions.expired.map((e) => ["expired", e] as const),
+    ...r.exemptions.expiring.map((e) => ["expiring", e] as const),
+  ]
+    .map(
+      ([st, e]) =>
+        `<tr><td>${st}</td><td>${escHtml(e.id)}</td><td>${escHtml(e.category)}</td><td>${escHtml(e.owner)}</td><td>${escHtml(e.expiresOn)}</td><td>${escHtml(e.justification)}</td></tr>`,
+    )
     .join("\n");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Gap analysis ${escHtml(r.framework.id)}</title><style>${BASE_CSS}</style></head><body>
 <h1>Gap analysis: ${escHtml(r.framework.name)} ${escHtml(r.framework.version)} <code>${escHtml(r.framework.id)}</code></h1>

@@ -29,10 +29,20 @@ function sqlite(store: Store): SqliteStore["db"] | undefined {
 export async function recordAssessments(store: Store, assessments: Assessment[]): Promise<void> {
   const db = sqlite(store);
   if (!db) return store.setMeta(META_ASSESSMENTS, JSON.stringify(assessments));
-  const ins = db.prepare("INSERT OR REPLACE INTO compliance_assessments (id, assessment_key, resource_id, status, policy_definition_id, doc) VALUES (?, ?, ?, ?, ?, ?)");
+  const ins = db.prepare(
+    "INSERT OR REPLACE INTO compliance_assessments (id, assessment_key, resource_id, status, policy_definition_id, doc) VALUES (?, ?, ?, ?, ?, ?)",
+  );
   db.transaction(() => {
     db.exec("DELETE FROM compliance_assessments");
-    for (const a of assessments) ins.run(a.id.toLowerCase(), a.assessmentKey.toLowerCase(), a.resourceId.toLowerCase(), a.status, a.policyDefinitionId ?? null, JSON.stringify(a));
+    for (const a of assessments)
+      ins.run(
+        a.id.toLowerCase(),
+        a.assessmentKey.toLowerCase(),
+        a.resourceId.toLowerCase(),
+        a.status,
+        a.policyDefinitionId ?? null,
+        JSON.stringify(a),
+      );
     db.prepare("INSERT OR REPLACE INTO compliance_state (key, value) VALUES ('assessmentsRecordedAt', ?)").run(new Date().toISOString());
   })();
 }

@@ -9,7 +9,7 @@ import { correlate } from "../../compliance/correlate";
 import { buildEvidencePackage, verifyEvidencePackage } from "../../compliance/evidence";
 import { createExemption, type Exemption, exemptionState, importAzureExemptions, postExemptionStatus } from "../../compliance/exemptions";
 import { analyzeGaps, readDeclared, renderGapsHtml, renderGapsMarkdown, STATUS_LABEL, sortedControls } from "../../compliance/gaps";
-import { deleteExemption, loadExemptions, saveExemptions } from "../../compliance/persist";
+import { deleteExemption, saveExemptions } from "../../compliance/persist";
 import { ConflictError, InputError, NotFoundError } from "../../domain/errors";
 import { DEFAULT_DB, openStore } from "../../store/open-store";
 import type { Store } from "../../store/store";
@@ -43,8 +43,16 @@ function days(v: string | undefined, field: string, fallback: number): number {
 
 function requireFramework(id: string | undefined): string {
   const catalog = frameworkCatalog();
-  if (!id) throw new InputError("--framework is required", { field: "--framework" }, { hint: `one of: ${catalog.frameworks.map((f) => f.id).join(", ")}` });
-  if (!catalog.get(id)) throw new NotFoundError(`unknown framework '${id}'`, { hint: `one of: ${catalog.frameworks.map((f) => f.id).join(", ")} (clarion compliance frameworks)` });
+  if (!id)
+    throw new InputError(
+      "--framework is required",
+      { field: "--framework" },
+      { hint: `one of: ${catalog.frameworks.map((f) => f.id).join(", ")}` },
+    );
+  if (!catalog.get(id))
+    throw new NotFoundError(`unknown framework '${id}'`, {
+      hint: `one of: ${catalog.frameworks.map((f) => f.id).join(", ")} (clarion compliance frameworks)`,
+    });
   return id;
 }
 
@@ -56,7 +64,9 @@ function emit(text: string, out?: string): void {
 }
 
 export function register(program: Command): void {
-  const c = program.command("compliance").description("Frameworks, cross-framework correlation, gap analysis, exemptions, evidence packages, onboarding baselines");
+  const c = program
+    .command("compliance")
+    .description("Frameworks, cross-framework correlation, gap analysis, exemptions, evidence packages, onboarding baselines");
 
   c.command("frameworks")
     .description("List the frameworks and their stable ids (every compliance command takes them)")
@@ -92,16 +102,33 @@ export function register(program: Command): void {
     .action(async (o: { db: string; framework?: string; raw?: boolean; top: string; output: string; query?: string; now?: string }) =>
       withStore(o.db, async (store) => {
         const input = await loadComplianceInput(store, nowOpt(o.now));
-        const frameworks = o.framework?.split(",").map((s) => s.trim()).filter(Boolean);
+        const frameworks = o.framework
+          ?.split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
         for (const f of frameworks ?? []) requireFramework(f);
         const fixes = correlate(input.findings, { frameworks, raw: o.raw }).slice(0, Number(o.top) || 20);
-        const rows = o.output === "table" && !o.query ? fixes.map((f) => ({ rank: f.rank, closes: f.closes.length, frameworks: f.families.length, touches: f.touches.length, resources: f.resources.length, severity: f.severity, recommendation: f.recommendation, headline: f.headline })) : fixes;
+        const rows =
+          o.output === "table" && !o.query
+            ? fixes.map((f) => ({
+                rank: f.rank,
+                closes: f.closes.length,
+                frameworks: f.families.length,
+                touches: f.touches.length,
+                resources: f.resources.length,
+                severity: f.severity,
+                recommendation: f.recommendation,
+                headline: f.headline,
+              }))
+            : fixes;
         process.stdout.write(render(rows, o));
       }),
     );
 
   c.command("gaps")
-    .description("Gap analysis of one framework: per control passed / failed / not assessed / manual, with evidence and the policy that closes the gap")
+    .description(
+      "Gap analysis of one framework: per control passed / failed / not assessed / manual, with evidence and the policy that closes the gap",
+    )
     .option("--db <file>", "store", DEFAULT_DB)
     .option("--framework <id>", "framework id (clarion compliance frameworks)")
     .option("--declared <file>", "what the organization declared: scope, controls, not-applicable controls, attestations (YAML or JSON)")
@@ -110,22 +137,47 @@ export function register(program: Command): void {
     .option("--out <file>", "write to a file instead of stdout")
     .option("--within <days>", "exemptions ending within N days are reported as expiring", "30")
     .option("--now <date>", "evaluate exemptions at this time (default now)")
-    .action(async (o: { db: string; framework?: string; declared?: string; output: string; query?: string; out?: string; within?: string; now?: string }) => {
-      const framework = requireFramework(o.framework);
-      const declared = o.declared ? readDeclared(o.declared) : undefined;
-      await withStore(o.db, async (store) => {
-        const input = await loadComplianceInput(store, nowOpt(o.now));
-        const report = analyzeGaps(frameworkCatalog(), framework, input, declared, { expiringWithinDays: days(o.within, "--within", 30) });
-        if (o.output === "md" || o.output === "markdown") return emit(renderGapsMarkdown(report), o.out);
-        if (o.output === "html") return emit(renderGapsHtml(report), o.out);
-        if (o.output === "json" && !o.query) return emit(`${JSON.stringify(report, null, 2)}\n`, o.out);
-        const rows = o.query
-          ? report
-          : sortedControls(report).map((x) => ({ control: x.controlId, title: x.title ?? "", raw: STATUS_LABEL[x.rawStatus], status: STATUS_LABEL[x.status], failing: x.failing.length, passing: x.passing.length, why: x.reason, closeWith: x.closeWith?.policies[0]?.name ?? (x.closeWith ? x.closeWith.initiative.displayName : "") }));
-        emit(render(rows, { output: o.output, query: o.query }), o.out);
-        if (!report.passesKnown) process.stderr.write(`${pc.yellow("note")} this store has no recorded Healthy assessments; controls cannot show as passed until the pipeline records them\n`);
-      });
-    });
+    .action(
+      async (o: {
+        db: string;
+        framework?: string;
+        declared?: string;
+        output: string;
+        query?: string;
+        out?: string;
+        within?: string;
+        now?: string;
+      }) => {
+        const framework = requireFramework(o.framework);
+        const declared = o.declared ? readDeclared(o.declared) : undefined;
+        await withStore(o.db, async (store) => {
+          const input = await loadComplianceInput(store, nowOpt(o.now));
+          const report = analyzeGaps(frameworkCatalog(), framework, input, declared, {
+            expiringWithinDays: days(o.within, "--within", 30),
+          });
+          if (o.output === "md" || o.output === "markdown") return emit(renderGapsMarkdown(report), o.out);
+          if (o.output === "html") return emit(renderGapsHtml(report), o.out);
+          if (o.output === "json" && !o.query) return emit(`${JSON.stringify(report, null, 2)}\n`, o.out);
+          const rows = o.query
+            ? report
+            : sortedControls(report).map((x) => ({
+                control: x.controlId,
+                title: x.title ?? "",
+                raw: STATUS_LABEL[x.rawStatus],
+                status: STATUS_LABEL[x.status],
+                failing: x.failing.length,
+                passing: x.passing.length,
+                why: x.reason,
+                closeWith: x.closeWith?.policies[0]?.name ?? (x.closeWith ? x.closeWith.initiative.displayName : ""),
+              }));
+          emit(render(rows, { output: o.output, query: o.query }), o.out);
+          if (!report.passesKnown)
+            process.stderr.write(
+              `${pc.yellow("note")} this store has no recorded Healthy assessments; controls cannot show as passed until the pipeline records them\n`,
+            );
+        });
+      },
+    );
 
   c.command("exempt")
     .description("Exempt a finding, a resource, a recommendation (optionally within a scope) or a whole scope")
@@ -140,19 +192,73 @@ export function register(program: Command): void {
     .option("--expires <date>", "expiry (YYYY-MM-DD or ISO 8601)")
     .option("--days <n>", "expiry N days from now")
     .option("-o, --output <format>", "table | json", "table")
-    .action(async (o: { db: string; finding?: string; resource?: string; recommendation?: string; scope?: string; owner: string; justification: string; category: string; expires?: string; days?: string; output: string }) =>
-      withStore(o.db, async (store) => {
-        const now = new Date();
-        if (o.finding && !(await store.getFinding(o.finding))) throw new NotFoundError(`no finding ${o.finding}`, { hint: "list ids with `clarion findings`" });
-        const expires = o.expires ?? (o.days !== undefined ? new Date(now.getTime() + days(o.days, "--days", 0) * 86_400_000).toISOString() : undefined);
-        const ex = createExemption({ findingId: o.finding, resourceId: o.resource, recommendationId: o.recommendation, scope: o.scope, owner: o.owner, justification: o.justification, category: o.category, expiresOn: expires, createdBy: actor(), now });
-        if (!ex.expiresOn) process.stderr.write(`${pc.yellow("warning")} exemption ${ex.id} has no expiry; auditors expect one (--expires or --days)\n`);
-        await saveExemptions(store, [ex]);
-        const exempted = await applyStoredExemptions(store, now);
-        const covered = (await store.listFindings()).filter((f) => f.exemption?.id === ex.id).length;
-        await store.appendAudit([{ time: now.toISOString(), actor: actor(), action: "exemption.created", subject: ex.id, digest: sha256(JSON.stringify(ex)), details: { target: ex.target, category: ex.category, owner: ex.owner, expiresOn: ex.expiresOn, findings: covered } }]);
-        process.stdout.write(render(o.output === "json" ? { ...ex, findings: covered } : [{ id: ex.id, target: ex.target, category: ex.category, owner: ex.owner, expiresOn: ex.expiresOn ?? "none", findingsCovered: covered, exemptFindingsTotal: exempted }], { output: o.output }));
-      }),
+    .action(
+      async (o: {
+        db: string;
+        finding?: string;
+        resource?: string;
+        recommendation?: string;
+        scope?: string;
+        owner: string;
+        justification: string;
+        category: string;
+        expires?: string;
+        days?: string;
+        output: string;
+      }) =>
+        withStore(o.db, async (store) => {
+          const now = new Date();
+          if (o.finding && !(await store.getFinding(o.finding)))
+            throw new NotFoundError(`no finding ${o.finding}`, { hint: "list ids with `clarion findings`" });
+          const expires =
+            o.expires ??
+            (o.days !== undefined ? new Date(now.getTime() + days(o.days, "--days", 0) * 86_400_000).toISOString() : undefined);
+          const ex = createExemption({
+            findingId: o.finding,
+            resourceId: o.resource,
+            recommendationId: o.recommendation,
+            scope: o.scope,
+            owner: o.owner,
+            justification: o.justification,
+            category: o.category,
+            expiresOn: expires,
+            createdBy: actor(),
+            now,
+          });
+          if (!ex.expiresOn)
+            process.stderr.write(`${pc.yellow("warning")} exemption ${ex.id} has no expiry; auditors expect one (--expires or --days)\n`);
+          await saveExemptions(store, [ex]);
+          const exempted = await applyStoredExemptions(store, now);
+          const covered = (await store.listFindings()).filter((f) => f.exemption?.id === ex.id).length;
+          await store.appendAudit([
+            {
+              time: now.toISOString(),
+              actor: actor(),
+              action: "exemption.created",
+              subject: ex.id,
+              digest: sha256(JSON.stringify(ex)),
+              details: { target: ex.target, category: ex.category, owner: ex.owner, expiresOn: ex.expiresOn, findings: covered },
+            },
+          ]);
+          process.stdout.write(
+            render(
+              o.output === "json"
+                ? { ...ex, findings: covered }
+                : [
+                    {
+                      id: ex.id,
+                      target: ex.target,
+                      category: ex.category,
+                      owner: ex.owner,
+                      expiresOn: ex.expiresOn ?? "none",
+                      findingsCovered: covered,
+                      exemptFindingsTotal: exempted,
+                    },
+                  ],
+              { output: o.output },
+            ),
+          );
+        }),
     );
 
   const ex = c.command("exemptions").description("List, import and remove exemptions; show raw vs post-exemption status");
@@ -170,14 +276,22 @@ export function register(program: Command): void {
         const now = nowOpt(o.now);
         const input = await loadComplianceInput(store, now);
         const within = days(o.within, "--within", 30);
-        if (o.state && !["active", "expiring", "expired"].includes(o.state)) throw new InputError(`--state must be active, expiring or expired, got '${o.state}'`, { field: "--state" });
+        if (o.state && !["active", "expiring", "expired"].includes(o.state))
+          throw new InputError(`--state must be active, expiring or expired, got '${o.state}'`, { field: "--state" });
         const rows = input.exemptions
-          .map((e) => ({ ...describe(e), state: exemptionState(e, now, within), findings: input.findings.filter((f) => f.exemption?.id === e.id).length }))
+          .map((e) => ({
+            ...describe(e),
+            state: exemptionState(e, now, within),
+            findings: input.findings.filter((f) => f.exemption?.id === e.id).length,
+          }))
           .filter((r) => !o.state || r.state === o.state);
-        process.stdout.write(render(rows, o, ["id", "state", "target", "appliesTo", "category", "owner", "expiresOn", "findings", "source", "justification"]));
+        process.stdout.write(
+          render(rows, o, ["id", "state", "target", "appliesTo", "category", "owner", "expiresOn", "findings", "source", "justification"]),
+        );
         const expired = rows.filter((r) => r.state === "expired").length;
         const expiring = rows.filter((r) => r.state === "expiring").length;
-        if ((expired || expiring) && o.output === "table") process.stderr.write(`${pc.yellow("attention")} ${expired} expired, ${expiring} expiring within ${within} days\n`);
+        if ((expired || expiring) && o.output === "table")
+          process.stderr.write(`${pc.yellow("attention")} ${expired} expired, ${expiring} expiring within ${within} days\n`);
       }),
     );
 
@@ -193,13 +307,25 @@ export function register(program: Command): void {
         const input = await loadComplianceInput(store, nowOpt(o.now));
         const rows = input.findings
           .filter((f) => !o.exemptOnly || f.exemption)
-          .map((f) => ({ id: f.id, resource: f.resourceName, recommendation: f.recommendation.name, rawStatus: f.status, status: postExemptionStatus(f), exemption: f.exemption?.id ?? "", category: f.exemption?.category ?? "", owner: f.exemption?.owner ?? "", expiresOn: f.exemption?.expiresOn ?? "" }));
+          .map((f) => ({
+            id: f.id,
+            resource: f.resourceName,
+            recommendation: f.recommendation.name,
+            rawStatus: f.status,
+            status: postExemptionStatus(f),
+            exemption: f.exemption?.id ?? "",
+            category: f.exemption?.category ?? "",
+            owner: f.exemption?.owner ?? "",
+            expiresOn: f.exemption?.expiresOn ?? "",
+          }));
         process.stdout.write(render(rows, o));
       }),
     );
 
   ex.command("import <files...>")
-    .description("Import Azure policy exemptions from exports (az policy exemption list, REST {value:[]}, ARG policyresources {data:[]}, NDJSON); include the assignments to resolve their policies")
+    .description(
+      "Import Azure policy exemptions from exports (az policy exemption list, REST {value:[]}, ARG policyresources {data:[]}, NDJSON); include the assignments to resolve their policies",
+    )
     .option("--db <file>", "store", DEFAULT_DB)
     .option("-o, --output <format>", "table | json", "table")
     .action(async (files: string[], o: { db: string; output: string }) =>
@@ -217,10 +343,35 @@ export function register(program: Command): void {
         await saveExemptions(store, all);
         await applyStoredExemptions(store, now);
         const findings = await store.listFindings();
-        await store.appendAudit(all.map((e) => ({ time: now.toISOString(), actor: actor(), action: "exemption.imported", subject: e.id, digest: sha256(JSON.stringify(e)), details: { azureId: e.azure?.id, resolution: e.azure?.resolution, findings: findings.filter((f) => f.exemption?.id === e.id).length } })));
-        const rows = all.map((e) => ({ id: e.id, scope: e.scope, category: e.category, expiresOn: e.expiresOn ?? "none", resolution: e.azure?.resolution, policies: e.policyDefinitionIds?.length ?? 0, findings: findings.filter((f) => f.exemption?.id === e.id).length, azureId: e.azure?.id }));
+        await store.appendAudit(
+          all.map((e) => ({
+            time: now.toISOString(),
+            actor: actor(),
+            action: "exemption.imported",
+            subject: e.id,
+            digest: sha256(JSON.stringify(e)),
+            details: {
+              azureId: e.azure?.id,
+              resolution: e.azure?.resolution,
+              findings: findings.filter((f) => f.exemption?.id === e.id).length,
+            },
+          })),
+        );
+        const rows = all.map((e) => ({
+          id: e.id,
+          scope: e.scope,
+          category: e.category,
+          expiresOn: e.expiresOn ?? "none",
+          resolution: e.azure?.resolution,
+          policies: e.policyDefinitionIds?.length ?? 0,
+          findings: findings.filter((f) => f.exemption?.id === e.id).length,
+          azureId: e.azure?.id,
+        }));
         process.stdout.write(render(rows, { output: o.output }));
-        if (unresolved.length) process.stderr.write(`${pc.yellow("warning")} ${unresolved.length} exemption(s) name an assignment not in the export; they are kept but cover nothing until the assignment is imported too\n`);
+        if (unresolved.length)
+          process.stderr.write(
+            `${pc.yellow("warning")} ${unresolved.length} exemption(s) name an assignment not in the export; they are kept but cover nothing until the assignment is imported too\n`,
+          );
       }),
     );
 
@@ -229,15 +380,20 @@ export function register(program: Command): void {
     .option("--db <file>", "store", DEFAULT_DB)
     .action(async (id: string, o: { db: string }) =>
       withStore(o.db, async (store) => {
-        if (!(await deleteExemption(store, id))) throw new NotFoundError(`no exemption ${id}`, { hint: "clarion compliance exemptions list" });
+        if (!(await deleteExemption(store, id)))
+          throw new NotFoundError(`no exemption ${id}`, { hint: "clarion compliance exemptions list" });
         await applyStoredExemptions(store);
-        await store.appendAudit([{ time: new Date().toISOString(), actor: actor(), action: "exemption.removed", subject: id, digest: sha256(id), details: {} }]);
+        await store.appendAudit([
+          { time: new Date().toISOString(), actor: actor(), action: "exemption.removed", subject: id, digest: sha256(id), details: {} },
+        ]);
         process.stdout.write(`removed ${id}\n`);
       }),
     );
 
   c.command("evidence")
-    .description("Auditor-ready evidence package: index.html + PDF, per-control evidence, resource snapshots, exemptions, manifest with SHA-256 of every file")
+    .description(
+      "Auditor-ready evidence package: index.html + PDF, per-control evidence, resource snapshots, exemptions, manifest with SHA-256 of every file",
+    )
     .option("--db <file>", "store", DEFAULT_DB)
     .option("--framework <id>", "framework id")
     .requiredOption("--out <dir>", "new or empty folder (or a previous package, replaced)")
@@ -249,10 +405,27 @@ export function register(program: Command): void {
       const declared = o.declared ? readDeclared(o.declared) : undefined;
       await withStore(o.db, async (store) => {
         const input = await loadComplianceInput(store, nowOpt(o.now));
-        const r = await buildEvidencePackage(frameworkCatalog(), input, { frameworkId: framework, outDir: o.out, declared, actor: actor(), pdf: o.pdf });
-        await store.appendAudit([{ time: new Date().toISOString(), actor: actor(), action: "evidence.packaged", subject: r.dir, digest: r.manifest.packageDigest, details: { framework, files: r.manifest.files.length, pdf: r.manifest.pdf.rendered } }]);
+        const r = await buildEvidencePackage(frameworkCatalog(), input, {
+          frameworkId: framework,
+          outDir: o.out,
+          declared,
+          actor: actor(),
+          pdf: o.pdf,
+        });
+        await store.appendAudit([
+          {
+            time: new Date().toISOString(),
+            actor: actor(),
+            action: "evidence.packaged",
+            subject: r.dir,
+            digest: r.manifest.packageDigest,
+            details: { framework, files: r.manifest.files.length, pdf: r.manifest.pdf.rendered },
+          },
+        ]);
         const s = r.report.summary.post;
-        process.stdout.write(`Evidence package for ${framework} in ${r.dir}\n  ${r.manifest.files.length} files, package digest ${r.manifest.packageDigest}\n  controls: ${s.failed} failed, ${s.exempted} exempted, ${s.passed} passed, ${s["not-assessed"]} not assessed, ${s.manual} manual\n  PDF: ${r.manifest.pdf.rendered ? "evidence.pdf" : `not rendered (${r.manifest.pdf.note})`}\n  verify with: clarion compliance verify ${o.out}\n`);
+        process.stdout.write(
+          `Evidence package for ${framework} in ${r.dir}\n  ${r.manifest.files.length} files, package digest ${r.manifest.packageDigest}\n  controls: ${s.failed} failed, ${s.exempted} exempted, ${s.passed} passed, ${s["not-assessed"]} not assessed, ${s.manual} manual\n  PDF: ${r.manifest.pdf.rendered ? "evidence.pdf" : `not rendered (${r.manifest.pdf.note})`}\n  verify with: clarion compliance verify ${o.out}\n`,
+        );
       });
     });
 
@@ -263,14 +436,26 @@ export function register(program: Command): void {
     .action(async (dir: string, o: { db?: string; output: string }) => {
       const r = verifyEvidencePackage(dir);
       let audited: boolean | undefined;
-      if (o.db && r.packageDigest) audited = await withStore(o.db, async (store) => (await store.listAudit()).some((e) => e.action === "evidence.packaged" && e.digest === r.packageDigest));
-      if (o.output === "json") process.stdout.write(`${JSON.stringify({ ...r, ...(audited !== undefined ? { audited } : {}) }, null, 2)}\n`);
+      if (o.db && r.packageDigest)
+        audited = await withStore(o.db, async (store) =>
+          (await store.listAudit()).some((e) => e.action === "evidence.packaged" && e.digest === r.packageDigest),
+        );
+      if (o.output === "json")
+        process.stdout.write(`${JSON.stringify({ ...r, ...(audited !== undefined ? { audited } : {}) }, null, 2)}\n`);
       else {
-        process.stdout.write(`${r.ok ? pc.green("OK") : pc.red("CHANGED")} ${r.dir}: ${r.checked} files checked, package digest ${r.packageDigest ?? "?"}\n`);
+        process.stdout.write(
+          `${r.ok ? pc.green("OK") : pc.red("CHANGED")} ${r.dir}: ${r.checked} files checked, package digest ${r.packageDigest ?? "?"}\n`,
+        );
         for (const p of r.problems) process.stdout.write(`  ${p.problem.padEnd(10)} ${p.path}\n`);
-        if (audited !== undefined) process.stdout.write(`  audit log: ${audited ? "package digest recorded" : pc.red("package digest NOT recorded in the audit log")}\n`);
+        if (audited !== undefined)
+          process.stdout.write(
+            `  audit log: ${audited ? "package digest recorded" : pc.red("package digest NOT recorded in the audit log")}\n`,
+          );
       }
-      if (!r.ok || audited === false) throw new ConflictError(`evidence package ${dir} does not match its ${r.ok ? "audit record" : "manifest"} (${r.problems.length} problem(s))`);
+      if (!r.ok || audited === false)
+        throw new ConflictError(
+          `evidence package ${dir} does not match its ${r.ok ? "audit record" : "manifest"} (${r.problems.length} problem(s))`,
+        );
     });
 
   c.command("baseline")
@@ -290,10 +475,17 @@ export function register(program: Command): void {
           `  data classifications: ${b.dataClassifications.join(", ") || "none tagged"} · open findings: ${b.openFindings}`,
           "",
           "Defender plans:",
-          ...b.plans.flatMap((p) => [`  ${p.action.padEnd(18)} ${p.label}${p.subPlan ? ` (${p.subPlan})` : ""} — recommended ${p.recommended}, now ${p.current}`, ...p.reasons.map((r) => `${" ".repeat(21)}· ${r}`)]),
+          ...b.plans.flatMap((p) => [
+            `  ${p.action.padEnd(18)} ${p.label}${p.subPlan ? ` (${p.subPlan})` : ""} — recommended ${p.recommended}, now ${p.current}`,
+            ...p.reasons.map((r) => `${" ".repeat(21)}· ${r}`),
+          ]),
           "",
           "Policy initiatives:",
-          ...b.initiatives.flatMap((i) => [`  ${i.initiative.displayName} [${i.framework}]`, ...i.reasons.map((r) => `    · ${r}`), `    ${i.assign}`]),
+          ...b.initiatives.flatMap((i) => [
+            `  ${i.initiative.displayName} [${i.framework}]`,
+            ...i.reasons.map((r) => `    · ${r}`),
+            `    ${i.assign}`,
+          ]),
         ];
         process.stdout.write(`${lines.join("\n")}\n`);
       }),
@@ -302,5 +494,17 @@ export function register(program: Command): void {
 
 function describe(e: Exemption) {
   const appliesTo = e.findingId ?? e.resourceId ?? [e.recommendationId, e.scope].filter(Boolean).join(" in ") ?? "";
-  return { id: e.id, target: e.target, appliesTo: e.policyDefinitionIds ? `${appliesTo} (${e.policyDefinitionIds.length} policies)` : appliesTo, category: e.category, owner: e.owner, expiresOn: e.expiresOn ?? "none", source: e.source, justification: e.justification, createdBy: e.createdBy, createdAt: e.createdAt, ...(e.azure ? { azure: e.azure } : {}) };
+  return {
+    id: e.id,
+    target: e.target,
+    appliesTo: e.policyDefinitionIds ? `${appliesTo} (${e.policyDefinitionIds.length} policies)` : appliesTo,
+    category: e.category,
+    owner: e.owner,
+    expiresOn: e.expiresOn ?? "none",
+    source: e.source,
+    justification: e.justification,
+    createdBy: e.createdBy,
+    createdAt: e.createdAt,
+    ...(e.azure ? { azure: e.azure } : {}),
+  };
 }
