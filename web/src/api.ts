@@ -1,0 +1,184 @@
+/** Thin client for /api/v1 with the signed-in token; errors carry the server's code and message. */
+const TOKEN_KEY = "clarion.token";
+
+export function getToken(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+export function setToken(t: string | null): void {
+  if (t) sessionStorage.setItem(TOKEN_KEY, t);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+let onUnauthorized: () => void = () => {};
+export function setUnauthorizedHandler(fn: () => void): void {
+  onUnauthorized = fn;
+}
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  const token = getToken();
+  const res = await fetch(path, {
+    method: init.method ?? "GET",
+    signal: init.signal,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+    },
+    body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+  });
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : undefined;
+  if (!res.ok) {
+    if (res.status === 401) onUnauthorized();
+    const e = data?.error ?? {};
+    throw new ApiError(res.status, e.code ?? "HTTP_ERROR", e.message ?? res.statusText, e.hint);
+  }
+  return data as T;
+}
+
+export function qs(params: Record<string, string | number | boolean | undefined | null | string[]>): string {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0)) continue;
+    u.set(k, Array.isArray(v) ? v.join(",") : String(v));
+  }
+  const s = u.toString();
+  return s ? `?${s}` : "";
+}
+
+export interface Me {
+  id: string;
+  name: string;
+  role: string;
+  permissions: string[];
+  via: string;
+}
+
+export interface FindingRow {
+  id: string;
+  resourceId: string;
+  resourceName: string;
+  resourceType: string;
+  resourceGroup: string;
+  subscriptionId: string;
+  environment: string;
+  severity: string;
+  status: string;
+  recommendation: string;
+  category: string;
+  riskScore: number;
+  riskLevel: string;
+  owner: string;
+  ownerEmail: string | null;
+  frameworks: string[];
+  exempt: boolean;
+}
+
+export interface FindingPage {
+  items: FindingRow[];
+  total: number;
+  limit: number;
+  offset: number;
+  nextCursor: string | null;
+}
+
+export interface Facets {
+  total: number;
+  severity: Record<string, number>;
+  level: Record<string, number>;
+  status: Record<string, number>;
+  environment: Record<string, number>;
+  framework: Record<string, number>;
+  subscription: Record<string, number>;
+  owner: Record<string, number>;
+}
+
+export interface Remediation {
+  kind: string;
+  title?: string;
+  content: string;
+  rollback: string;
+  precheck?: string;
+  requiredRole?: string;
+  downtime?: string;
+}
+
+export interface Finding {
+  id: string;
+  resourceId: string;
+  resourceName: string;
+  resourceType: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  environment: string;
+  recommendation: { id: string; name: string; severity: string; category: string; policyDefinitionId?: string | null; packId?: string | null };
+  status: string;
+  risk: { score: number; level: string; factors: { name: string; value: string | number | boolean; weight: number; points: number; reason: string }[] };
+  owner: { name: string; email: string | null; source: string };
+  controls: { framework: string; version: string; controlId: string }[];
+  attackPaths: string[];
+  rootCause: { changeId: string; caller: string; time: string; operation: string } | null;
+  explanation: {
+    summary: string;
+    businessImpact: string;
+    complianceImpact: string;
+    recommendedAction?: string;
+    citations: { factId: string; value: string; source: string }[];
+    engine: string;
+    model: string | null;
+    grounding: number;
+  };
+  remediation: Remediation[];
+  exemption: { id: string; category: string; justification: string; owner: string; expiresOn: string | null } | null;
+  dossier?: { id: string; value: string; source: string }[];
+  firstSeen?: string;
+}
+
+export interface AttackPath {
+  id: string;
+  target: string;
+  targetName: string;
+  hops: string[];
+  steps: string[];
+  risk: number;
+  summary: string;
+  reasons: string[];
+}
+
+export interface Approval {
+  id: string;
+  findingId: string;
+  remediationKind: string;
+  draftDigest: string;
+  state: "pending" | "info-requested" | "approved" | "rejected" | "deployed";
+  requestedBy: string;
+  requestedAt: string;
+  updatedAt: string;
+  decidedBy: string | null;
+  history: { time: string; actor: string; action: string; comment?: string }[];
+  resourceName: string;
+  recommendation: string;
+  riskScore: number;
+}
+
+export interface AuditEvent {
+  seq: number;
+  time: string;
+  actor: string;
+  action: string;
+  subject: string;
+  digest: string;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
