@@ -486,3 +486,106 @@ export function extensionPolicy(displayName: string, description: string, os: "W
     },
   };
 }
+
+export const ROLE_NAMES: Record<string, string> = {
+  "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+  "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+  "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
+};
+
+/** A stable GUID for a role assignment name, derived from its inputs (role assignment names must be GUIDs). */
+export function stableGuid(...parts: string[]): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  const hex: string[] = [];
+  const s = parts.join("|");
+  for (let round = 0; round < 4; round++) {
+    for (let i = 0; i < s.length; i++) {
+      h1 = Math.imul(h1 ^ s.charCodeAt(i), 16777619) >>> 0;
+      h2 = Math.imul(h2 ^ (s.charCodeAt(i) + round), 2246822519) >>> 0;
+    }
+    hex.push(((h1 ^ h2) >>> 0).toString(16).padStart(8, "0"));
+  }
+  const x = hex.join("");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-4${x.slice(13, 16)}-8${x.slice(17, 20)}-${x.slice(20, 32)}`;
+}
+
+export interface RoleSwapSpec {
+  packId: string;
+  title: string;
+  downtime: string;
+  /** Role to grant to the principal the operator names (the replacement / second owner); omit to only remove. */
+  grant: { roleId: string; principalParam: string; why: string };
+  /** Role to remove from the principal the operator names (the excess or external account); omit to only add. */
+  remove?: { roleId: string; principalParam: string; why: string };
+  policy: PolicySpec;
+}
+
+/**
+ * Drafts for subscription role changes. The subscription row does not say which principal to add or remove (that is a
+ * decision), so principals are parameters; the IaC drafts declare the assignment to grant, the shell drafts also remove.
+ */
+export function roleFixes(ctx: RemediationContext, s: RoleSwapSpec): Remediation[] {
+  const scope = `/subscriptions/${ctx.subscriptionId}`;
+  const grantRole = ROLE_NAMES[s.grant.roleId] ?? s.grant.roleId;
+  const removeRole = s.remove ? (ROLE_NAMES[s.remove.roleId] ?? s.remove.roleId) : "";
+  const gp = `$${s.grant.principalParam.toUpperCase()}`;
+  const rp = s.remove ? `$${s.remove.principalParam.toUpperCase()}` : "";
+  const add = `az role assignment create --assignee-object-id "${gp}" --assignee-principal-type User --role ${sh(grantRole)} --scope ${scope}`;
+  const undoAdd = `az role assignment delete --assignee "${gp}" --role ${sh(grantRole)} --scope ${scope} --yes`;
+  const del = s.remove ? `az role assignment delete --assignee "${rp}" --role ${sh(removeRole)} --scope ${scope} --yes` : "";
+  const undoDel = s.remove ? `az role assignment create --assignee-object-id "${rp}" --assignee-principal-type User --role ${sh(removeRole)} --scope ${scope}` : "";
+  const vars = [`# ${gp}: object id of ${s.grant.why}`, ...(s.remove ? [`# ${rp}: object id of ${s.remove.why}`] : [])].join("\n");
+  const psGp = `$env:${s.grant.principalParam.toUpperCase()}`;
+  const psRp = s.remove ? `$env:${s.remove.principalParam.toUpperCase()}` : "";
+  const name = stableGuid(s.packId, ctx.subscriptionId, s.grant.roleId);
+  const tfSym = ident(`${s.packId}_${grantRole}`.toLowerCase());
+  return buildFixes(ctx, {
+    packId: s.packId,
+    title: s.title,
+    role: "Owner or User Access Administrator (subscription)",
+    downtime: s.downtime,
+    az: {
+      precheck: `az role assignment list --scope ${scope} --include-inherited --query "[?roleDefinitionName=='Owner' || roleDefinitionName=='Contributor' || roleDefinitionName=='Reader'].{role:roleDefinitionName, principal:principalName, id:principalId, type:principalType, scope:scope}" -o table\n${vars}`,
+      content: [`# Subscription: ${ctx.name.replace(/[\r\n]/g, " ")}`, add, del].filter(Boolean).join("\n"),
+      rollback: [`# Subscription: ${ctx.name.replace(/[\r\n]/g, " ")}`, undoDel, undoAdd].filter(Boolean).join("\n"),
+    },
+    ps: {
+      precheck: `Get-AzRoleAssignment -Scope ${ps(scope)} | Select-Object DisplayName, SignInName, ObjectId, ObjectType, RoleDefinitionName, Scope`,
+      content: [`New-AzRoleAssignment -ObjectId ${psGp} -RoleDefinitionName ${ps(grantRole)} -Scope ${ps(scope)}`, ...(s.remove ? [`Remove-AzRoleAssignment -ObjectId ${psRp} -RoleDefinitionName ${ps(removeRole)} -Scope ${ps(scope)}`] : [])].join("\n"),
+      rollback: [...(s.remove ? [`New-AzRoleAssignment -ObjectId ${psRp} -RoleDefinitionName ${ps(removeRole)} -Scope ${ps(scope)}`] : []), `Remove-AzRoleAssignment -ObjectId ${psGp} -RoleDefinitionName ${ps(grantRole)} -Scope ${ps(scope)}`].join("\n"),
+    },
+    arm: {
+      type: "Microsoft.Authorization/roleAssignments",
+      apiVersion: "2022-04-01",
+      name,
+      scope: "subscription",
+      params: { [s.grant.principalParam]: `Object id of ${s.grant.why}` },
+      properties: { roleDefinitionId: `${scope}/providers/Microsoft.Authorization/roleDefinitions/${s.grant.roleId}`, principalId: `{{${s.grant.principalParam}}}`, principalType: "User" },
+      rollback: {},
+      rollbackText: `az role assignment delete --ids ${scope}/providers/Microsoft.Authorization/roleAssignments/${name}${s.remove ? `\n# and restore the removed assignment if it was removed:\n${undoDel}` : ""}`,
+    },
+    tf: {
+      type: "azurerm_role_assignment",
+      symbol: tfSym,
+      importId: false,
+      vars: { [s.grant.principalParam.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)]: `Object id of ${s.grant.why}` },
+      body: [`scope                = ${JSON.stringify(scope)}`, `role_definition_name = ${JSON.stringify(grantRole)}`, `principal_id         = var.${s.grant.principalParam.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`, 'principal_type       = "User"'].join("\n"),
+      rollback: "",
+      rollbackRaw: `removed {\n  from = azurerm_role_assignment.${tfSym}\n  lifecycle {\n    destroy = true\n  }\n}`,
+    },
+    policy: s.policy,
+  });
+}
+
+/** Audit policy over role assignments of one role definition. */
+export function roleAssignmentPolicy(displayName: string, description: string, roleId: string): PolicySpec {
+  return {
+    displayName,
+    description,
+    category: "General",
+    mode: "All",
+    if: P.all(P.type("Microsoft.Authorization/roleAssignments"), P.field("Microsoft.Authorization/roleAssignments/roleDefinitionId", "like", `*${roleId}`), P.field("Microsoft.Authorization/roleAssignments/principalType", "equals", "User")),
+    effects: ["Audit", "Disabled"],
+  };
+}
