@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import type { TokenCredential } from "@azure/core-auth";
+import { DefaultAzureCredential } from "@azure/identity";
 import { createHttpPipeline, type HttpPipeline, type HttpPipelineOptions, isHttpError, sendJson } from "../http";
 import { StaticTokenCredential } from "../sources/azure/config";
 import {
@@ -328,8 +329,7 @@ export function batchRows(rows: Json[], maxBytes: number): Json[][] {
  * pipeline with a `https://monitor.azure.com/.default` token): batches ≤ 1 MB, halves a batch on 413.
  */
 export function sentinelSink(o: SentinelOptions): Sink {
-  const credential = o.credential ?? (o.token ? new StaticTokenCredential(o.token) : undefined);
-  if (!credential) throw new PermanentDeliveryError("the Sentinel sink needs a credential");
+  const credential = o.credential ?? (o.token ? new StaticTokenCredential(o.token) : new DefaultAzureCredential());
   const http = pipeline(o, { credential, scopes: "https://monitor.azure.com/.default" });
   const stream = o.streamName ?? "Custom-AI_CSPMRecommendations_CL";
   const url = `${o.endpoint.replace(/\/+$/, "")}/dataCollectionRules/${o.dcrImmutableId}/streams/${stream}?api-version=2023-01-01`;
