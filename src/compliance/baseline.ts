@@ -36,6 +36,8 @@ export interface Baseline {
   plans: PlanAdvice[];
   initiatives: InitiativeAdvice[];
   openFindings: number;
+  /** Observations beyond plans and initiatives (e.g. sensitive data outside production). */
+  notes: string[];
 }
 
 const PLANS: { plan: string; label: string; types: string[] }[] = [
@@ -178,10 +180,11 @@ export function recommendBaseline(
       );
       if (externalOwners) reasons.push(`${externalOwners} role assignment(s) held by external (guest) accounts`);
     } else if (p.plan === "CloudPosture") {
+      // Defender CSPM is billed per resource; the free foundational tier keeps recommendations and Secure Score.
       want = prodLike || sensitive.length ? "Standard" : "Free";
       reasons.push(
         want === "Standard"
-          ? "attack path analysis, agentless scanning and data-aware posture for a subscription that matters"
+          ? `attack path analysis, agentless scanning and data-aware posture, because the subscription ${prodLike ? `is ${purpose === "unknown" ? "of unknown purpose" : purpose}` : "holds sensitive data"}`
           : "foundational CSPM (free) covers recommendations and Secure Score for development",
       );
       if (sensitive.length) reasons.push(`sensitive data tags present: ${sensitive.join(", ")}`);
@@ -209,7 +212,7 @@ export function recommendBaseline(
       subPlan = prodLike || sens ? "P2" : "P1";
       reasons.push(
         subPlan === "P2"
-          ? "Plan 2: vulnerability assessment, file integrity monitoring and just-in-time access for production servers"
+          ? `Plan 2: vulnerability assessment, file integrity monitoring and just-in-time access, for servers ${prodLike ? "in production" : "holding sensitive data"}`
           : "Plan 1: endpoint detection and response is enough outside production",
       );
     }
@@ -261,7 +264,14 @@ export function recommendBaseline(
     add("cis-azure-3.0.0", [
       `a ${purpose} subscription should be measured against a hardening benchmark (latest CIS Azure Foundations in the catalog)`,
     ]);
+  const notes: string[] = [];
+  if (purpose === "development" && sensitive.length)
+    notes.push(
+      `a development subscription holds data tagged ${sensitive.join(", ")}: use masked or synthetic data, or bring the subscription into the production controls' scope`,
+    );
+  if (externalOwners) notes.push(`${externalOwners} role assignment(s) belong to external (guest) accounts: review them (MCSB PA-4)`);
   return {
+    notes,
     subscriptionId: sub?.subscriptionId ?? subscriptionId,
     name,
     purpose,

@@ -16,6 +16,15 @@ export async function loadComplianceInput(store: Store, now = new Date()): Promi
 }
 
 /**
+ * For the pipeline: sets `finding.exemption` from the stored exemptions before outputs are written, so
+ * findings.json, report.html, Sentinel rows and the store all carry the exemptions that survive re-runs.
+ */
+export async function withExemptions(store: Store, findings: Finding[], now = new Date()): Promise<Finding[]> {
+  const exemptions = await loadExemptions(store);
+  return exemptions.length ? applyExemptions(findings, exemptions, now) : findings;
+}
+
+/**
  * Writes `finding.exemption` onto the stored findings (call after exemptions change, and after a run
  * replaces the findings). Returns how many findings carry an exemption.
  */

@@ -324,6 +324,15 @@ ${order.map((k) => `<tr><td>${statusSpan(k)}</td><td>${s.raw[k]}</td><td>${s.pos
 </tbody></table>
 <h2>Exemptions</h2>
 ${exRows ? `<table><thead><tr><th>id</th><th>state</th><th>category</th><th>owner</th><th>justification</th><th>expires</th><th>recorded</th><th>findings</th></tr></thead><tbody>${exRows}</tbody></table>` : "<p>None.</p>"}
+<h2>All controls</h2>
+<table><thead><tr><th>control</th><th>title</th><th>raw (Defender)</th><th>after exemptions</th><th>why</th></tr></thead><tbody>
+${sortedControls(r)
+  .map(
+    (c) =>
+      `<tr><td>${escHtml(c.controlId)}</td><td>${escHtml(c.title ?? "")}</td><td>${statusSpan(c.rawStatus)}</td><td>${statusSpan(c.status)}</td><td>${escHtml(c.reason)}</td></tr>`,
+  )
+  .join("\n")}
+</tbody></table>
 <h2>Per-control evidence (${controls.length} controls with evidence of ${s.controls})</h2>
 ${detail}
 </body></html>

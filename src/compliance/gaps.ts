@@ -442,7 +442,8 @@ table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border:1px solid #d
 th{background:#f6f8fa}code,pre{font:11px ui-monospace,monospace}pre{white-space:pre-wrap;word-break:break-all;background:#f6f8fa;padding:6px}
 .s-failed{color:#b42318;font-weight:600}.s-passed{color:#067647;font-weight:600}.s-exempted{color:#b54708;font-weight:600}
 .s-not-assessed,.s-manual,.s-not-applicable,.s-out-of-scope{color:#475467}.muted{color:#667085}
-.control{page-break-inside:avoid;border-top:1px solid #d0d7de;padding-top:6px}`;
+h1,h2,h3{page-break-after:avoid}tr{page-break-inside:avoid}
+.control{border-top:1px solid #d0d7de;padding-top:6px}`;
 
 export function statusSpan(s: ControlStatus): string {
   return `<span class="s-${s}">${STATUS_LABEL[s]}</span>`;

@@ -181,6 +181,9 @@ for (const seed of [42, 7]) {
       expect(prod.initiatives.map((i) => i.framework)).toContain("mcsb");
       expect(prod.initiatives.map((i) => i.framework)).toContain("cis-azure-3.0.0");
       if (prod.dataClassifications.some((d) => /pci/i.test(d))) expect(prod.initiatives.map((i) => i.framework)).toContain("pci-dss-4.0");
+      if (dev.dataClassifications.some((d) => /pii|pci|confidential/i.test(d)))
+        expect(dev.notes.join(" ")).toMatch(/development subscription holds data tagged/);
+      expect(prod.notes.join(" ")).not.toMatch(/development subscription/);
       expect(dev.plans.filter((p) => p.recommended === "Standard").length).toBeLessThan(
         prod.plans.filter((p) => p.recommended === "Standard").length,
       );

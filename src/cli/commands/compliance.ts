@@ -486,6 +486,7 @@ export function register(program: Command): void {
             ...i.reasons.map((r) => `    · ${r}`),
             `    ${i.assign}`,
           ]),
+          ...(b.notes.length ? ["", "Notes:", ...b.notes.map((n) => `  · ${n}`)] : []),
         ];
         process.stdout.write(`${lines.join("\n")}\n`);
       }),
