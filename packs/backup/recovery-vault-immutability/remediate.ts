@@ -1,0 +1,36 @@
+import type { Remediation } from "../../../src/domain/finding";
+import { ps, sh } from "../../../src/packs/helpers";
+import type { RemediationContext } from "../../../src/packs/schema";
+import { P, azTarget, buildFixes, flag, psTarget, was } from "../../_lib/remediate";
+
+export function remediate(ctx: RemediationContext): Remediation[] {
+  const t = azTarget(ctx);
+  const p = psTarget(ctx);
+  void ps; void sh; void flag; void was; void p;
+
+  return buildFixes(ctx, {
+    packId: "recovery-vault-immutability",
+    title: "Enable immutable backups (unlocked first)",
+    role: "Backup Contributor",
+    downtime: "none",
+    az: {
+      precheck: `az backup vault show ${t} --query "properties.securitySettings.immutabilitySettings"`,
+      content: `az backup vault update ${t} --immutability-state Unlocked`,
+      rollback: `az backup vault update ${t} --immutability-state Disabled`,
+    },
+    ps: {
+      precheck: `Get-AzRecoveryServicesVault ${p} | Select-Object Name, Properties`,
+      content: `Update-AzRecoveryServicesVault ${p} -ImmutabilityState Unlocked`,
+      rollback: `Update-AzRecoveryServicesVault ${p} -ImmutabilityState Disabled`,
+    },
+    arm: { type: "Microsoft.RecoveryServices/vaults", apiVersion: "2024-04-01", keep: ["sku"], properties: { securitySettings: { immutabilitySettings: { state: "Unlocked" } } }, rollback: { securitySettings: { immutabilitySettings: { state: "Disabled" } } } },
+    tf: { type: "azurerm_recovery_services_vault", body: 'immutability = "Unlocked"', rollback: 'immutability = "Disabled"' },
+    policy: {
+      displayName: "Recovery Services vaults should have immutability enabled",
+      description: "Audits or denies resources that do not meet this setting.",
+      category: "Backup",
+      if: P.all(P.type("Microsoft.RecoveryServices/vaults"), P.field("Microsoft.RecoveryServices/vaults/securitySettings.immutabilitySettings.state", "notIn", ["Unlocked", "Locked"])),
+      effects: ["Audit", "Disabled"],
+    },
+  });
+}

@@ -1,0 +1,10 @@
+import type { ArmResource } from "../../../src/domain/resource";
+import type { Evaluation } from "../../../src/packs/schema";
+import { checkProps, eq, isTrue, isFalse, nonEmpty } from "../../_lib/evaluate";
+
+/** Healthy when `properties.publicNetworkAccess` is Disabled. */
+export function evaluate(resource: ArmResource): Evaluation {
+  return checkProps(resource, ["Microsoft.ServiceBus/namespaces"], [
+    { path: "properties.publicNetworkAccess", ok: eq("Disabled"), expect: "Disabled" },
+  ]);
+}

@@ -1,0 +1,36 @@
+import type { Remediation } from "../../../src/domain/finding";
+import { ps, sh } from "../../../src/packs/helpers";
+import type { RemediationContext } from "../../../src/packs/schema";
+import { P, azTarget, buildFixes, flag, psTarget, was } from "../../_lib/remediate";
+
+export function remediate(ctx: RemediationContext): Remediation[] {
+  const t = azTarget(ctx);
+  const p = psTarget(ctx);
+  void ps; void sh; void flag; void was; void p;
+
+  return buildFixes(ctx, {
+    packId: "loganalytics-public-network-disabled",
+    title: "Block public log ingestion and queries",
+    role: "Log Analytics Contributor",
+    downtime: "planned: agents and users outside the private link scope can no longer send or query logs",
+    az: {
+      precheck: `az monitor log-analytics workspace show --workspace-name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)} --query "{ingestion:publicNetworkAccessForIngestion, query:publicNetworkAccessForQuery}"`,
+      content: `az monitor log-analytics workspace update --workspace-name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)} --ingestion-access Disabled --query-access Disabled`,
+      rollback: `az monitor log-analytics workspace update --workspace-name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)} --ingestion-access ${flag(String(was(ctx, "properties.publicNetworkAccessForIngestion", "Enabled")))} --query-access ${flag(String(was(ctx, "properties.publicNetworkAccessForQuery", "Enabled")))}`,
+    },
+    ps: {
+      precheck: `Get-AzOperationalInsightsWorkspace ${p} | Select-Object Name, PublicNetworkAccessForIngestion, PublicNetworkAccessForQuery`,
+      content: `Set-AzOperationalInsightsWorkspace ${p} -PublicNetworkAccessForIngestion Disabled -PublicNetworkAccessForQuery Disabled`,
+      rollback: `Set-AzOperationalInsightsWorkspace ${p} -PublicNetworkAccessForIngestion ${String(was(ctx, "properties.publicNetworkAccessForIngestion", "Enabled"))} -PublicNetworkAccessForQuery ${String(was(ctx, "properties.publicNetworkAccessForQuery", "Enabled"))}`,
+    },
+    arm: { type: "Microsoft.OperationalInsights/workspaces", apiVersion: "2023-09-01", properties: { publicNetworkAccessForIngestion: "Disabled", publicNetworkAccessForQuery: "Disabled" }, rollback: { publicNetworkAccessForIngestion: was(ctx, "properties.publicNetworkAccessForIngestion", "Enabled"), publicNetworkAccessForQuery: was(ctx, "properties.publicNetworkAccessForQuery", "Enabled") } },
+    tf: { type: "azurerm_log_analytics_workspace", body: "internet_ingestion_enabled = false\ninternet_query_enabled     = false", rollback: "internet_ingestion_enabled = true\ninternet_query_enabled     = true" },
+    policy: {
+      displayName: "Log Analytics workspaces should block public ingestion and queries",
+      description: "Audits or denies resources that do not meet this setting.",
+      category: "Monitoring",
+      if: P.all(P.type("Microsoft.OperationalInsights/workspaces"), P.any(P.field("Microsoft.OperationalInsights/workspaces/publicNetworkAccessForIngestion", "notEquals", "Disabled"), P.field("Microsoft.OperationalInsights/workspaces/publicNetworkAccessForQuery", "notEquals", "Disabled"))),
+      effects: ["Audit", "Deny", "Disabled"],
+    },
+  });
+}
