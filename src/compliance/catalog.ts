@@ -92,6 +92,22 @@ export class FrameworkCatalog {
     return this.policyIndex[policyGuid(policyDefinitionId)];
   }
 
+  /**
+   * Controls a Defender recommendation (assessment key) maps to, through the built-in policy that feeds
+   * it (the policy -> assessment links in the policy index).
+   */
+  controlsForRecommendation(assessmentKey: string): ControlRef[] {
+    if (!this.byAssessment) {
+      this.byAssessment = new Map();
+      for (const [guid, info] of Object.entries(this.policyIndex))
+        if (info.assessmentKey) this.byAssessment.set(info.assessmentKey.toLowerCase(), guid);
+    }
+    const guid = this.byAssessment.get(assessmentKey.toLowerCase());
+    return guid ? this.controlsForPolicy(guid) : [];
+  }
+
+  private byAssessment?: Map<string, string>;
+
   /** Policy GUIDs mapped to one control of one framework. */
   policiesForControl(frameworkId: string, controlId: string): string[] {
     const fw = this.get(frameworkId);
