@@ -95,7 +95,9 @@ export function explainOffline(input: ExplainInput): Explanation {
   const owner = get("owner");
   const fix = input.sections ? fill(input.sections.Fix) : input.generic?.remediation ? quoteValue(input.generic.remediation, 300) : "Follow the recommendation's remediation steps in Defender for Cloud.";
   const cost = [input.requiredRole ? `needs the ${input.requiredRole} role` : undefined, input.downtime ? `downtime: ${input.downtime}` : undefined].filter(Boolean).join("; ");
-  const recommendedAction = `${fix}${cost ? ` (${cost}.)` : ""}${owner ? ` ${owner} owns the decision.` : ""}`.trim();
+  const ownerFact = facts.get("owner");
+  const ownerLine = !owner ? "" : ownerFact?.source.startsWith("last change") ? ` No owner is tagged; ${owner} made the last change and is the best-known contact.` : ` ${owner} owns the decision.`;
+  const recommendedAction = `${fix}${cost ? ` (${cost}.)` : ""}${ownerLine}`.trim();
 
   const citations: Citation[] = [...used].filter((id) => facts.has(id)).map((id) => {
     const f = facts.get(id) as Fact;
@@ -127,7 +129,7 @@ function whyNow(facts: Fact[], used: Set<string>): string | undefined {
   }
   for (const p of f("path.").slice(0, 1)) {
     used.add(p.id);
-    out.push(`It lies on an attack path: ${quoteValue(p.value, 160)}.`);
+    out.push(`It lies on an attack path: ${quoteValue(p.value, 320)}.`);
   }
   const kev = f("kev.");
   if (kev.length) {
@@ -137,7 +139,7 @@ function whyNow(facts: Fact[], used: Set<string>): string | undefined {
   const change = f("change.")[0];
   if (change) {
     used.add(change.id);
-    out.push(`The setting changed recently: ${quoteValue(change.value, 160)}.`);
+    out.push(`The likely cause: ${quoteValue(change.value, 200)}.`);
   }
   const env = facts.find((x) => x.id === "env");
   if (!out.length && env && (env.value === "development" || env.value === "test")) {

@@ -95,7 +95,7 @@ export function resolveOwner(index: EstateIndex, r: ArmResource, cmdb?: Map<stri
   if (fromCmdb) return { owner: { name: fromCmdb, email: EMAIL.exec(fromCmdb)?.[0] ?? null, source: "cmdb" }, fact: { id: "owner", value: fromCmdb, source: "CMDB file" } };
   const events = index.activityByResource.get(r.id.toLowerCase()) ?? [];
   const last = [...events].reverse().find((e) => /\/(write|delete|action)$/i.test(e.operationName) && e.caller);
-  if (last) return { owner: { name: last.caller, email: EMAIL.exec(last.caller)?.[0] ?? null, source: "last-changer" }, fact: { id: "owner", value: last.caller, source: `last change ${last.operationName} at ${last.time}` } };
+  if (last) return { owner: { name: last.caller, email: EMAIL.exec(last.caller)?.[0] ?? null, source: "last-changer" }, fact: { id: "owner", value: principalLabel(last.caller), source: `last change ${last.operationName} at ${last.time}` } };
   return { owner: { name: "unknown", email: null, source: "unknown" } };
 }
 
@@ -122,6 +122,27 @@ export function propertyExposure(r: ArmResource): { level: "internet" | "restric
   }
   if (t === "microsoft.sql/servers") return { level: p.publicNetworkAccess === "Enabled" ? "restricted-public" : "unknown", reason: "public endpoint governed by server firewall rules" };
   return { level: "unknown", reason: "exposure not derived for this type" };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A caller as a person reads it: UPNs as they are, bare object ids as "service principal 599b4882…". */
+export function principalLabel(caller: string): string {
+  return GUID.test(caller) ? `service principal ${caller.slice(0, 8)}…` : caller;
+}
+
+/** "7 Nov 2026 14:06 UTC" */
+export function humanTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][d.getUTCMonth()];
+  return `${d.getUTCDate()} ${month} ${d.getUTCFullYear()} ${String(d.getUTCHours()).padStart(2, "0")}:${String(d.getUTCMinutes()).padStart(2, "0")} UTC`;
+}
+
+function hoursBefore(changeIso: string, statusIso: string | undefined): string {
+  const gap = statusIso ? (Date.parse(statusIso) - Date.parse(changeIso)) / 3_600_000 : Number.NaN;
+  if (!Number.isFinite(gap) || gap < 0) return "before it turned unhealthy";
+  return gap < 1 ? `${Math.max(1, Math.round(gap * 60))} min before it turned unhealthy` : `${Math.round(gap)} h before it turned unhealthy`;
 }
 
 interface Grouping {
@@ -227,7 +248,12 @@ export function enrichFindings(index: EstateIndex, ports: EnrichPorts): { findin
     const paths = ports.attackPaths?.get(resource.id.toLowerCase()) ?? [];
     for (const p of paths.slice(0, 1)) facts.push({ id: `path.${p.id}`, value: p.summary, source: "attack path analysis" });
     const rootCause = ports.rootCauses?.get(id) ?? null;
-    if (rootCause) facts.push({ id: `change.${rootCause.changeId.slice(0, 8)}`, value: `${rootCause.caller} ran ${rootCause.operation} at ${rootCause.time}`, source: `Activity log, correlation id ${rootCause.changeId}` });
+    if (rootCause)
+      facts.push({
+        id: `change.${rootCause.changeId.slice(0, 8)}`,
+        value: `${principalLabel(rootCause.caller)} ran ${rootCause.operation} on ${humanTime(rootCause.time)}, ${hoursBefore(rootCause.time, a.statusChangeDate)}`,
+        source: `Activity log, correlation id ${rootCause.changeId}`,
+      });
 
     // Secure Score points regained by fixing this resource.
     const control = index.scoreControlByKey.get(`${parsed.subscriptionId.toLowerCase()}|${a.assessmentKey.toLowerCase()}`);

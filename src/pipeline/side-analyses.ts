@@ -1,6 +1,6 @@
 import { findRootCauses } from "../changes/root-cause";
 import { kevLookup } from "../feeds/kev";
-import { computeExposure, findAttackPaths, pathsByResource, type AttackPath } from "../graph/index";
+import { computeExposure, findAttackPaths, type AttackPath } from "../graph/index";
 import { renderPathsSection } from "../reports/paths-section";
 import type { EnrichPorts } from "./enrich";
 import { findingId } from "./finding-id";
@@ -40,8 +40,18 @@ export async function loadSideAnalyses(tenant: NormalizedTenant, now: Date, onSt
   attempt("paths", () => {
     const paths = findAttackPaths(tenant.resources, { alerts: tenant.alerts, subAssessments: tenant.subAssessments, now, topPerTarget: 3 });
     out.attackPaths = paths;
+    // Per resource: the paths through it, riskiest first, each as a short chain of names plus the path's own reason.
+    const names = new Map(tenant.resources.map((r) => [r.id.toLowerCase(), r.name]));
     const byResource = new Map<string, { id: string; summary: string }[]>();
-    for (const [k, v] of pathsByResource(paths)) byResource.set(k, v.pathIds.map((id) => ({ id, summary: v.summary })));
+    for (const p of paths) {
+      const chain = ["the Internet", ...p.hops.map((h) => names.get(h.toLowerCase()) ?? h.split("/").pop() ?? h)].join(" → ");
+      const reason = p.reasons[0] ? `; ${p.reasons[0]}` : "";
+      for (const h of new Set(p.hops.map((x) => x.toLowerCase()))) {
+        const list = byResource.get(h) ?? [];
+        list.push({ id: p.id, summary: `${chain} (path risk ${Math.round(p.risk)}${reason})` });
+        byResource.set(h, list);
+      }
+    }
     out.ports.attackPaths = byResource;
     out.htmlSections.push(renderPathsSection(paths, tenant.resources));
   });
