@@ -29,6 +29,7 @@ export const ARM_TYPES: Record<string, { apiVersions: string[]; paths: string[] 
   "Microsoft.Authorization/roleAssignments": { apiVersions: ["2022-04-01"], paths: ["roleDefinitionId", "principalId", "principalType"] },
   "Microsoft.Sql/servers/databases/transparentDataEncryption": { apiVersions: ["2021-11-01", "2023-05-01-preview"], paths: ["state"] },
   "Microsoft.Sql/servers/vulnerabilityAssessments": { apiVersions: ["2021-11-01", "2023-05-01-preview"], paths: ["recurringScans.isEnabled", "recurringScans.emailSubscriptionAdmins", "storageContainerPath"] },
+  "Microsoft.Sql/servers/sqlVulnerabilityAssessments": { apiVersions: ["2022-11-01-preview", "2023-05-01-preview"], paths: ["state"] },
   "Microsoft.Sql/servers/securityAlertPolicies": { apiVersions: ["2021-11-01", "2023-05-01-preview"], paths: ["state", "disabledAlerts", "emailAccountAdmins"] },
   "Microsoft.RecoveryServices/vaults": { apiVersions: ["2024-04-01"], paths: ["publicNetworkAccess", "securitySettings.immutabilitySettings.state"] },
   "Microsoft.OperationalInsights/workspaces": { apiVersions: ["2022-10-01", "2023-09-01"], paths: ["publicNetworkAccessForIngestion", "publicNetworkAccessForQuery", "features.disableLocalAuth"] },
