@@ -237,11 +237,11 @@ export function enrichFindings(index: EstateIndex, ports: EnrichPorts): { findin
       displayName: al.displayName,
       id: al.id,
     }));
-    alerts.sort((x, y) => x.ageHours - y.ageHours);
+    alerts.sort((x, y) => x.ageHours - y.ageHours || x.id.localeCompare(y.id));
     for (const al of alerts.filter((x) => x.ageHours <= 24 * 7).slice(0, 2))
       facts.push({ id: `alert.${al.id.split("/").pop()}`, value: `${al.displayName} on ${resource.name} ${Math.max(0, Math.round(al.ageHours))} h ago (${al.severity})`, source: "Defender alert" });
     const vulns = index.vulnsByResource.get(resource.id.toLowerCase()) ?? [];
-    const cves = [...new Set(vulns.filter((v) => v.status === "Unhealthy").flatMap((v) => v.cves))];
+    const cves = [...new Set(vulns.filter((v) => v.status === "Unhealthy").flatMap((v) => v.cves))].sort();
     const kev = ports.isKnownExploited ? cves.filter((c) => ports.isKnownExploited?.(c)) : [];
     for (const c of kev) facts.push({ id: `kev.${c}`, value: `${c} is in the CISA Known Exploited Vulnerabilities catalog`, source: "CISA KEV snapshot" });
     const maxCvss = vulns.reduce((m, v) => Math.max(m, v.cvss ?? 0), 0);
