@@ -28,6 +28,8 @@ export interface ServerOptions {
   webDist?: string | false;
   logger?: boolean;
   now?: () => Date;
+  /** Cache answered finding pages until the data changes (default true). */
+  pageCache?: boolean;
 }
 
 export interface RouteInfo {
@@ -53,7 +55,7 @@ export async function buildServer(opts: ServerOptions): Promise<ClarionServer> {
   const ctx: ServerContext = {
     store: opts.store,
     db,
-    reader: new FindingReader(opts.store, db),
+    reader: new FindingReader(opts.store, db, opts.pageCache ?? true),
     tokens: new TokenService(db),
     workflow: opts.workflow ?? new LocalWorkflow(db, opts.store),
     entra: opts.entra ? entraVerifier(opts.entra) : undefined,

@@ -77,9 +77,13 @@ export class FindingReader {
   private localWrites = 0;
   private stmtCache = new Map<string, Database.Statement>();
 
+  private pageCache = new Map<string, FindingPage>();
+
   constructor(
     readonly store: Store,
     private db?: Database.Database,
+    /** Keep answered pages until the data changes (a new run, an exemption); off to measure raw queries. */
+    private cachePages = true,
   ) {}
 
   /** Changes when another connection commits (a new run) or this server writes an overlay (exemption). */
@@ -89,6 +93,7 @@ export class FindingReader {
       this.version = v;
       this.countCache.clear();
       this.memo.clear();
+      this.pageCache.clear();
     }
     return v;
   }
@@ -136,7 +141,15 @@ export class FindingReader {
   async page(query: FindingQuery): Promise<FindingPage> {
     const q = this.normalize(query);
     this.dataVersion();
-    return this.db ? this.sqlPage(q) : this.memoryPage(q);
+    if (!this.db) return this.memoryPage(q);
+    if (!this.cachePages) return this.sqlPage(q);
+    const key = JSON.stringify(q);
+    const hit = this.pageCache.get(key);
+    if (hit) return hit;
+    const page = this.sqlPage(q);
+    if (this.pageCache.size >= 5000) this.pageCache.delete(this.pageCache.keys().next().value as string);
+    this.pageCache.set(key, page);
+    return page;
   }
 
   private where(q: FindingQuery, withCursor: boolean): { sql: string; params: unknown[] } {
@@ -159,8 +172,9 @@ export class FindingReader {
       p.push(q.subscriptionId);
     }
     if (q.owner) {
-      c.push("(owner_name = ? OR owner_email = ?)");
-      p.push(q.owner, q.owner);
+      // One indexable column per request: an email matches owner_email, anything else owner_name.
+      c.push(q.owner.includes("@") ? "owner_email = ?" : "owner_name = ?");
+      p.push(q.owner);
     }
     if (q.environment) {
       c.push("json_extract(doc, '$.environment') = ?");
@@ -190,16 +204,30 @@ export class FindingReader {
     const w = this.where(q, true);
     const order = ORDER_SQL[q.sort as SortKey](q.order === "asc" ? "ASC" : "DESC");
     const offset = q.cursor ? 0 : (q.offset as number);
-    const rows = this.prep(`SELECT ${ROW_COLUMNS} FROM findings ${w.sql} ORDER BY ${order} LIMIT ? OFFSET ?`).all(
-      ...w.params,
-      q.limit,
-      offset,
-    ) as SqlRow[];
+    // Two phases: walk the (indexed) order for the page's rowids only, then read those rows' columns.
+    const ids = this.prep(`SELECT rowid FROM findings ${w.sql} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(...w.params, q.limit, offset) as number[];
+    const byRowid = new Map<number, SqlRow>();
+    if (ids.length) {
+      const cols = this.hasExemptions() ? ROW_COLUMNS : ROW_COLUMNS_NO_EXEMPTIONS;
+      for (const r of this.prep(`SELECT ${cols} FROM findings WHERE rowid IN (${ids.map(() => "?").join(",")})`).all(...ids) as SqlRow[]) byRowid.set(r.rid, r);
+    }
+    const rows = ids.map((id) => byRowid.get(id)).filter((r): r is SqlRow => !!r);
     const total = this.count(q);
     const last = rows[rows.length - 1];
     const nextCursor =
       q.sort === "risk" && q.order === "desc" && rows.length === q.limit && last ? encodeCursor(last.risk_score, last.rid) : null;
     return { items: rows.map(sqlRowToFinding), total, limit: q.limit as number, offset, nextCursor };
+  }
+
+  /** Whether any server-side exemption exists (skips a per-row subquery when none do). */
+  private hasExemptions(): boolean {
+    const v = this.memo.get("has-exemptions");
+    if (v !== undefined) return v as boolean;
+    const has = !!(this.db as Database.Database).prepare("SELECT 1 FROM server_exemptions WHERE revoked_at IS NULL LIMIT 1").get();
+    this.memo.set("has-exemptions", has);
+    return has;
   }
 
   count(q: FindingQuery): number {
@@ -224,7 +252,7 @@ export class FindingReader {
         (!q.level?.length || q.level.includes(r.riskLevel)) &&
         (!q.status || r.status === q.status) &&
         (!q.subscriptionId || r.subscriptionId.toLowerCase() === q.subscriptionId) &&
-        (!q.owner || r.owner === q.owner || r.ownerEmail === q.owner) &&
+        (!q.owner || (q.owner.includes("@") ? r.ownerEmail === q.owner : r.owner === q.owner)) &&
         (!q.environment || r.environment === q.environment) &&
         (!q.framework || r.frameworks.includes(q.framework)) &&
         (!s || r.resourceName.toLowerCase().includes(s) || r.recommendation.toLowerCase().includes(s) || r.id === q.search) &&
@@ -310,13 +338,13 @@ function facetsOf(rows: FindingRow[]): Facets {
 const EXEMPT_SQL =
   "json_extract(doc, '$.exemption') IS NOT NULL OR EXISTS (SELECT 1 FROM server_exemptions se WHERE se.finding_id = findings.id AND se.revoked_at IS NULL AND se.expires_on > strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))";
 
-const ROW_COLUMNS = `rowid AS rid, id, resource_id, subscription_id, severity, status, risk_score, owner_name, owner_email,
+// One json_extract with several paths parses each document once and returns a JSON array.
+const BASE_COLUMNS = `rowid AS rid, id, resource_id, subscription_id, severity, status, risk_score, owner_name, owner_email,
   recommendation_name, resource_name,
-  json_extract(doc, '$.environment') AS environment, json_extract(doc, '$.resourceType') AS resource_type,
-  json_extract(doc, '$.resourceGroup') AS resource_group, json_extract(doc, '$.recommendation.category') AS category,
-  json_extract(doc, '$.risk.level') AS level,
-  (SELECT group_concat(framework, ',') FROM finding_frameworks ff WHERE ff.finding_id = findings.id) AS frameworks,
-  (${EXEMPT_SQL}) AS exempt`;
+  json_extract(doc, '$.environment', '$.resourceType', '$.resourceGroup', '$.recommendation.category', '$.risk.level', '$.exemption') AS extra,
+  (SELECT group_concat(framework, ',') FROM finding_frameworks ff WHERE ff.finding_id = findings.id) AS frameworks`;
+const ROW_COLUMNS = `${BASE_COLUMNS}, (${EXEMPT_SQL}) AS exempt`;
+const ROW_COLUMNS_NO_EXEMPTIONS = `${BASE_COLUMNS}, 0 AS exempt`;
 
 interface SqlRow {
   rid: number;
@@ -330,11 +358,7 @@ interface SqlRow {
   owner_email: string | null;
   recommendation_name: string | null;
   resource_name: string | null;
-  environment: string | null;
-  resource_type: string | null;
-  resource_group: string | null;
-  category: string | null;
-  level: string | null;
+  extra: string;
   frameworks: string | null;
   exempt: number;
 }
@@ -359,24 +383,25 @@ const MEMORY_SORT: Record<SortKey, (r: FindingRow) => string | number> = {
 };
 
 function sqlRowToFinding(r: SqlRow): FindingRow {
+  const [environment, resourceType, resourceGroup, category, level, exemption] = JSON.parse(r.extra) as (string | null)[];
   return {
     id: r.id,
     resourceId: r.resource_id,
     resourceName: r.resource_name ?? "",
-    resourceType: r.resource_type ?? "",
-    resourceGroup: r.resource_group ?? "",
+    resourceType: resourceType ?? "",
+    resourceGroup: resourceGroup ?? "",
     subscriptionId: r.subscription_id ?? "",
-    environment: r.environment ?? "unknown",
+    environment: environment ?? "unknown",
     severity: r.severity,
     status: r.status,
     recommendation: r.recommendation_name ?? "",
-    category: r.category ?? "",
+    category: category ?? "",
     riskScore: r.risk_score,
-    riskLevel: r.level ?? "",
+    riskLevel: level ?? "",
     owner: r.owner_name ?? "",
     ownerEmail: r.owner_email,
     frameworks: r.frameworks ? r.frameworks.split(",") : [],
-    exempt: !!r.exempt,
+    exempt: !!r.exempt || exemption !== null,
   };
 }
 

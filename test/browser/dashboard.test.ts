@@ -137,7 +137,7 @@ describe.skipIf(!hasChromium)("dashboard in chromium", () => {
     await page.goto(`${base}/changes`);
     await page.getByRole("heading", { name: /Anomalies/ }).waitFor();
     await shot("09-changes");
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = (await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")) as number;
     expect(overflow).toBeLessThanOrEqual(0);
   }, 60_000);
 });
