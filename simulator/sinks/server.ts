@@ -78,7 +78,8 @@ class Fail extends Error {
 
 const armError = (status: number, code: string, message: string) => new Fail(status, { error: { code, message } });
 const snowError = (status: number, message: string, detail: string) => new Fail(status, { error: { message, detail }, status: "failure" });
-const jiraError = (status: number, errorMessages: string[], errors: Record<string, string> = {}) => new Fail(status, { errorMessages, errors });
+const jiraError = (status: number, errorMessages: string[], errors: Record<string, string> = {}) =>
+  new Fail(status, { errorMessages, errors });
 
 const API = {
   definitions: "2023-04-01",
@@ -89,7 +90,21 @@ const API = {
   ingestion: "2023-01-01",
 };
 
-const ADF_BLOCKS = new Set(["paragraph", "heading", "bulletList", "orderedList", "listItem", "codeBlock", "blockquote", "rule", "panel", "table", "tableRow", "tableHeader", "tableCell"]);
+const ADF_BLOCKS = new Set([
+  "paragraph",
+  "heading",
+  "bulletList",
+  "orderedList",
+  "listItem",
+  "codeBlock",
+  "blockquote",
+  "rule",
+  "panel",
+  "table",
+  "tableRow",
+  "tableHeader",
+  "tableCell",
+]);
 const ADF_INLINE = new Set(["text", "hardBreak", "mention", "emoji", "inlineCard"]);
 const ADF_MARKS = new Set(["strong", "em", "code", "strike", "underline", "link", "textColor", "subsup"]);
 const JIRA_PRIORITIES = new Set(["Highest", "High", "Medium", "Low", "Lowest"]);
@@ -218,12 +233,22 @@ export class SinkSimulator {
       this.reply(res, status, out, h);
     };
     try {
-      if (this.down) throw new Fail(503, u.pathname.startsWith("/slack") ? "service_unavailable" : { error: { code: "ServiceUnavailable", message: "The service is temporarily unavailable." } }, { "retry-after": "1" });
+      if (this.down)
+        throw new Fail(
+          503,
+          u.pathname.startsWith("/slack")
+            ? "service_unavailable"
+            : { error: { code: "ServiceUnavailable", message: "The service is temporarily unavailable." } },
+          { "retry-after": "1" },
+        );
       if (raw.length > 0) {
         try {
           body = JSON.parse(raw.toString("utf8"));
         } catch {
-          throw new Fail(400, u.pathname.startsWith("/slack") ? "invalid_payload" : { error: { code: "BadRequest", message: "Malformed JSON." } });
+          throw new Fail(
+            400,
+            u.pathname.startsWith("/slack") ? "invalid_payload" : { error: { code: "BadRequest", message: "Malformed JSON." } },
+          );
         }
       }
       rec.body = body;
@@ -245,8 +270,18 @@ export class SinkSimulator {
 
   private bearer(headers: Record<string, string>): void {
     const auth = headers.authorization ?? "";
-    if (!auth) throw new Fail(401, { error: { code: "AuthenticationFailed", message: "Authentication failed. The 'Authorization' header is missing." } }, { "www-authenticate": 'Bearer error="invalid_token"' });
-    if (auth !== `Bearer ${this.token}`) throw new Fail(401, { error: { code: "InvalidAuthenticationToken", message: "The access token is invalid." } }, { "www-authenticate": 'Bearer error="invalid_token"' });
+    if (!auth)
+      throw new Fail(
+        401,
+        { error: { code: "AuthenticationFailed", message: "Authentication failed. The 'Authorization' header is missing." } },
+        { "www-authenticate": 'Bearer error="invalid_token"' },
+      );
+    if (auth !== `Bearer ${this.token}`)
+      throw new Fail(
+        401,
+        { error: { code: "InvalidAuthenticationToken", message: "The access token is invalid." } },
+        { "www-authenticate": 'Bearer error="invalid_token"' },
+      );
   }
 
   private basic(headers: Record<string, string>, user: string, secret: string): boolean {
@@ -256,7 +291,8 @@ export class SinkSimulator {
   // ------------------------------------------------------------------ ServiceNow (section 9)
 
   private serviceNow(method: string, path: string, q: URLSearchParams, headers: Record<string, string>, body: unknown): Out {
-    if (!this.basic(headers, this.opts.serviceNow.user, this.opts.serviceNow.password)) throw snowError(401, "User Not Authenticated", "Required to provide Auth information");
+    if (!this.basic(headers, this.opts.serviceNow.user, this.opts.serviceNow.password))
+      throw snowError(401, "User Not Authenticated", "Required to provide Auth information");
     const m = /^\/api\/now\/(?:v2\/)?table\/([a-z_]+)(?:\/([0-9a-f]{32}))?$/.exec(path);
     if (!m) throw snowError(400, "Invalid table", path);
     const [, table, sysId] = m;
@@ -268,15 +304,22 @@ export class SinkSimulator {
       const filtered = rows.filter((r) => matchesSnowQuery(r, q.get("sysparm_query") ?? ""));
       const limit = Number(q.get("sysparm_limit") ?? 10000);
       const offset = Number(q.get("sysparm_offset") ?? 0);
-      return { status: 200, body: { result: filtered.slice(offset, offset + limit).map(present) }, headers: { "x-total-count": String(filtered.length) } };
+      return {
+        status: 200,
+        body: { result: filtered.slice(offset, offset + limit).map(present) },
+        headers: { "x-total-count": String(filtered.length) },
+      };
     }
     if (method === "POST" && !sysId) {
       const fields = this.snowFields(body, table);
-      if (table === "incident" && !fields.short_description) throw snowError(400, "Mandatory field missing", "short_description is required");
+      if (table === "incident" && !fields.short_description)
+        throw snowError(400, "Mandatory field missing", "short_description is required");
       const now = snowTime();
       const prefix = table === "change_request" ? "CHG" : "INC";
       const rec: Json = {
-        ...(table === "change_request" ? { type: "normal", state: "-5", risk: "3", impact: "3", priority: "4", approval: "not yet requested" } : { state: "1", impact: "3", urgency: "3", priority: "5" }),
+        ...(table === "change_request"
+          ? { type: "normal", state: "-5", risk: "3", impact: "3", priority: "4", approval: "not yet requested" }
+          : { state: "1", impact: "3", urgency: "3", priority: "5" }),
         assigned_to: "",
         correlation_id: "",
         ...fields,
@@ -289,7 +332,11 @@ export class SinkSimulator {
       };
       delete rec.work_notes;
       rows.push(rec);
-      return { status: 201, body: { result: present(rec) }, headers: { location: `${this.url}/servicenow/api/now/table/${table}/${rec.sys_id}` } };
+      return {
+        status: 201,
+        body: { result: present(rec) },
+        headers: { location: `${this.url}/servicenow/api/now/table/${table}/${rec.sys_id}` },
+      };
     }
     const rec = rows.find((r) => r.sys_id === sysId);
     if (!rec) throw snowError(404, "No Record found", "Record doesn't exist or ACL restricts the record retrieval");
@@ -309,7 +356,8 @@ export class SinkSimulator {
   }
 
   private snowFields(body: unknown, table: string): Json {
-    if (!body || typeof body !== "object" || Array.isArray(body)) throw snowError(400, "Exception while reading request", "The payload is not valid JSON object");
+    if (!body || typeof body !== "object" || Array.isArray(body))
+      throw snowError(400, "Exception while reading request", "The payload is not valid JSON object");
     const out: Json = {};
     for (const [k, v] of Object.entries(body as Json)) {
       // The contract: every value is a string (numbers and booleans too).
@@ -318,7 +366,8 @@ export class SinkSimulator {
     }
     if (table === "change_request" && out.state && !["-5", "-4", "-3", "-2", "-1", "0", "3", "4"].includes(out.state))
       throw snowError(400, "Invalid field value", `state ${out.state}`);
-    if (table === "incident" && out.state && !["1", "2", "3", "6", "7", "8"].includes(out.state)) throw snowError(400, "Invalid field value", `state ${out.state}`);
+    if (table === "incident" && out.state && !["1", "2", "3", "6", "7", "8"].includes(out.state))
+      throw snowError(400, "Invalid field value", `state ${out.state}`);
     return out;
   }
 
@@ -326,7 +375,10 @@ export class SinkSimulator {
     const { work_notes_log: _w, ...rest } = r;
     const out: Json = { ...rest, work_notes: "" };
     if (!excludeRef && out.assignment_group)
-      out.assignment_group = { link: `${this.url}/servicenow/api/now/table/sys_user_group/${out.assignment_group}`, value: out.assignment_group };
+      out.assignment_group = {
+        link: `${this.url}/servicenow/api/now/table/sys_user_group/${out.assignment_group}`,
+        value: out.assignment_group,
+      };
     if (fieldsParam) {
       const keep = new Set(fieldsParam.split(",").map((s) => s.trim()));
       return Object.fromEntries(Object.entries(out).filter(([k]) => keep.has(k)));
@@ -338,7 +390,8 @@ export class SinkSimulator {
   // ------------------------------------------------------------------ Jira (section 10)
 
   private jira(method: string, path: string, headers: Record<string, string>, body: unknown) {
-    if (!this.basic(headers, this.opts.jira.email, this.opts.jira.apiToken)) throw jiraError(401, ["You are not authenticated. Authentication required to perform this operation."]);
+    if (!this.basic(headers, this.opts.jira.email, this.opts.jira.apiToken))
+      throw jiraError(401, ["You are not authenticated. Authentication required to perform this operation."]);
     if (method === "POST" && path === "/rest/api/3/issue") {
       const fields = (body as Json)?.fields;
       if (!fields || typeof fields !== "object") throw jiraError(400, ["fields is required"]);
@@ -350,7 +403,13 @@ export class SinkSimulator {
       const issue = {
         id,
         key,
-        fields: { ...fields, project, status: { name: "To Do", statusCategory: { key: "new" } }, labels: fields.labels ?? [], comments: [] as Json[] },
+        fields: {
+          ...fields,
+          project,
+          status: { name: "To Do", statusCategory: { key: "new" } },
+          labels: fields.labels ?? [],
+          comments: [] as Json[],
+        },
       };
       this.state.jira.push(issue);
       return { status: 201, body: { id, key, self: `${this.url}/jira/rest/api/3/issue/${id}` } };
@@ -361,7 +420,15 @@ export class SinkSimulator {
       const wanted: string[] = (body as Json)?.fields ?? [];
       return {
         status: 200,
-        body: { issues: hits.map((i) => ({ id: i.id, key: i.key, self: `${this.url}/jira/rest/api/3/issue/${i.id}`, fields: pick(i.fields, wanted) })), isLast: true },
+        body: {
+          issues: hits.map((i) => ({
+            id: i.id,
+            key: i.key,
+            self: `${this.url}/jira/rest/api/3/issue/${i.id}`,
+            fields: pick(i.fields, wanted),
+          })),
+          isLast: true,
+        },
       };
     }
     const m = /^\/rest\/api\/3\/issue\/([A-Za-z0-9-]+)(\/transitions|\/comment)?$/.exec(path);
@@ -372,7 +439,8 @@ export class SinkSimulator {
     if (!m[2] && method === "PUT") {
       const fields = ((body as Json)?.fields ?? {}) as Json;
       const update = ((body as Json)?.update ?? {}) as Json;
-      for (const k of Object.keys(fields)) if (k in update) throw jiraError(400, [], { [k]: "Field cannot be set in both fields and update" });
+      for (const k of Object.keys(fields))
+        if (k in update) throw jiraError(400, [], { [k]: "Field cannot be set in both fields and update" });
       const errors = validateJiraFields(fields, false);
       if (Object.keys(errors).length) throw jiraError(400, [], errors);
       Object.assign(issue.fields, fields);
@@ -384,7 +452,12 @@ export class SinkSimulator {
       return { status: 204 };
     }
     if (m[2] === "/transitions" && method === "GET")
-      return { status: 200, body: { transitions: JIRA_TRANSITIONS.map((t) => ({ id: t.id, name: t.name, to: { name: t.name, statusCategory: { key: t.category } } })) } };
+      return {
+        status: 200,
+        body: {
+          transitions: JIRA_TRANSITIONS.map((t) => ({ id: t.id, name: t.name, to: { name: t.name, statusCategory: { key: t.category } } })),
+        },
+      };
     if (m[2] === "/transitions" && method === "POST") {
       const t = JIRA_TRANSITIONS.find((x) => x.id === String((body as Json)?.transition?.id));
       if (!t) throw jiraError(400, ["Transition id is not valid"]);
@@ -394,7 +467,10 @@ export class SinkSimulator {
     if (m[2] === "/comment" && method === "POST") {
       if (!isAdf((body as Json)?.body)) throw jiraError(400, [], { comment: "Operation value must be an Atlassian Document" });
       issue.fields.comments.push((body as Json).body);
-      return { status: 201, body: { id: String(issue.fields.comments.length), body: (body as Json).body, created: new Date().toISOString() } };
+      return {
+        status: 201,
+        body: { id: String(issue.fields.comments.length), body: (body as Json).body, created: new Date().toISOString() },
+      };
     }
     throw jiraError(405, ["Method not allowed"]);
   }
@@ -404,7 +480,9 @@ export class SinkSimulator {
   private teams(method: string, u: URL, raw: Buffer, body: unknown) {
     if (method !== "POST") throw new Fail(405, { error: { code: "MethodNotAllowed", message: "POST only" } });
     if (!/^\/teams\/workflows\/[^/]+\/triggers\/manual\/paths\/invoke$/.test(u.pathname) || !u.searchParams.get("sig"))
-      throw new Fail(401, { error: { code: "DirectApiAuthorizationRequired", message: "The request must be authenticated by a signature." } });
+      throw new Fail(401, {
+        error: { code: "DirectApiAuthorizationRequired", message: "The request must be authenticated by a signature." },
+      });
     if (raw.length > 28 * 1024) throw new Fail(413, { error: { code: "RequestEntityTooLarge", message: "Request Entity too large" } });
     const b = body as Json;
     const att = b?.attachments?.[0];
@@ -412,11 +490,13 @@ export class SinkSimulator {
     if (b?.type !== "message") problems.push("type must be 'message'");
     if (!Array.isArray(b?.attachments) || b.attachments.length === 0) problems.push("attachments required");
     else {
-      if (att.contentType !== "application/vnd.microsoft.card.adaptive") problems.push("contentType must be application/vnd.microsoft.card.adaptive");
+      if (att.contentType !== "application/vnd.microsoft.card.adaptive")
+        problems.push("contentType must be application/vnd.microsoft.card.adaptive");
       if (att.content?.type !== "AdaptiveCard") problems.push("content.type must be AdaptiveCard");
       if (!/^1\.[0-5]$/.test(String(att.content?.version ?? ""))) problems.push("content.version must be 1.0-1.5");
       if (!Array.isArray(att.content?.body)) problems.push("content.body must be an array");
-      for (const a of att.content?.actions ?? []) if (a.type !== "Action.OpenUrl") problems.push(`action ${a.type} does not work from a webhook`);
+      for (const a of att.content?.actions ?? [])
+        if (a.type !== "Action.OpenUrl") problems.push(`action ${a.type} does not work from a webhook`);
     }
     if (problems.length) throw new Fail(400, { error: { code: "InvalidTemplate", message: problems.join("; ") } });
     this.state.teams.push(b);
@@ -433,15 +513,19 @@ export class SinkSimulator {
     const blocks: Json[] = b.blocks ?? [];
     if (!Array.isArray(blocks) || blocks.length > 50) throw new Fail(400, "invalid_blocks");
     for (const bl of blocks) {
-      if (bl.type === "header" && (bl.text?.type !== "plain_text" || String(bl.text?.text ?? "").length > 150)) throw new Fail(400, "invalid_blocks");
+      if (bl.type === "header" && (bl.text?.type !== "plain_text" || String(bl.text?.text ?? "").length > 150))
+        throw new Fail(400, "invalid_blocks");
       if (bl.type === "section") {
         if (bl.text && String(bl.text.text ?? "").length > 3000) throw new Fail(400, "invalid_blocks");
-        if (bl.fields && (bl.fields.length > 10 || bl.fields.some((f: Json) => String(f.text ?? "").length > 2000))) throw new Fail(400, "invalid_blocks");
+        if (bl.fields && (bl.fields.length > 10 || bl.fields.some((f: Json) => String(f.text ?? "").length > 2000)))
+          throw new Fail(400, "invalid_blocks");
       }
       if (bl.type === "context" && (bl.elements?.length ?? 0) > 10) throw new Fail(400, "invalid_blocks");
       if (bl.type === "actions")
-        for (const el of bl.elements ?? []) if (String(el.text?.text ?? "").length > 75 || String(el.url ?? "").length > 3000) throw new Fail(400, "invalid_blocks");
-      if (!["header", "section", "context", "actions", "divider", "image", "rich_text"].includes(bl.type)) throw new Fail(400, "invalid_blocks");
+        for (const el of bl.elements ?? [])
+          if (String(el.text?.text ?? "").length > 75 || String(el.url ?? "").length > 3000) throw new Fail(400, "invalid_blocks");
+      if (!["header", "section", "context", "actions", "divider", "image", "rich_text"].includes(bl.type))
+        throw new Fail(400, "invalid_blocks");
     }
     this.state.slack.push(b);
     return { status: 200, body: "ok" };
@@ -473,14 +557,16 @@ export class SinkSimulator {
     if (q.get("api-version") !== API.ingestion && q.get("api-version") !== "2021-11-01-preview")
       throw armError(400, "InvalidApiVersion", `api-version ${q.get("api-version")} is not supported`);
     const [, dcr, stream] = m;
-    if (!/^dcr-[0-9a-f]{32}$/.test(dcr) || dcr !== this.opts.dcrImmutableId) throw armError(404, "NotFound", `Data collection rule ${dcr} not found.`);
+    if (!/^dcr-[0-9a-f]{32}$/.test(dcr) || dcr !== this.opts.dcrImmutableId)
+      throw armError(404, "NotFound", `Data collection rule ${dcr} not found.`);
     if (stream !== "Custom-AI_CSPMRecommendations_CL") throw armError(404, "InvalidStream", `Stream ${stream} is not declared in the DCR.`);
     if (raw.length > 1024 * 1024) throw armError(413, "ContentLengthLimitExceeded", "The request body exceeds 1 MB.");
     if (!Array.isArray(body)) throw armError(400, "InvalidContent", "The body must be a JSON array of records.");
     const cols = this.opts.streamColumns ? new Set(this.opts.streamColumns) : undefined;
     const rows = (body as Json[]).map((r, i) => {
       if (!r || typeof r !== "object" || Array.isArray(r)) throw armError(400, "InvalidContent", `record ${i} is not an object`);
-      if (typeof r.TimeGenerated !== "string" || Number.isNaN(Date.parse(r.TimeGenerated))) throw armError(400, "InvalidContent", `record ${i} lacks a TimeGenerated datetime`);
+      if (typeof r.TimeGenerated !== "string" || Number.isNaN(Date.parse(r.TimeGenerated)))
+        throw armError(400, "InvalidContent", `record ${i} lacks a TimeGenerated datetime`);
       return cols ? Object.fromEntries(Object.entries(r).filter(([k]) => cols.has(k))) : r;
     });
     this.state.ingested.push({ dcr, stream, rows });
@@ -498,7 +584,8 @@ export class SinkSimulator {
     const rem = /^(.*)\/providers\/Microsoft\.PolicyInsights\/remediations\/([^/]+)$/i.exec(path);
     const ra = /^(.*)\/providers\/Microsoft\.Authorization\/roleAssignments\/([^/]+)$/i.exec(path);
     const need = (v: string) => {
-      if (apiVersion !== v) throw armError(400, "InvalidApiVersionParameter", `The api-version '${apiVersion}' is invalid. The supported version is '${v}'.`);
+      if (apiVersion !== v)
+        throw armError(400, "InvalidApiVersionParameter", `The api-version '${apiVersion}' is invalid. The supported version is '${v}'.`);
     };
     if (def) {
       need(API.definitions);
@@ -525,13 +612,17 @@ export class SinkSimulator {
   }
 
   private checkScope(scope: string): void {
-    if (!/^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+)?$/i.test(scope) && !/^\/providers\/Microsoft\.Management\/managementGroups\/[^/]+$/i.test(scope))
+    if (
+      !/^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+)?$/i.test(scope) &&
+      !/^\/providers\/Microsoft\.Management\/managementGroups\/[^/]+$/i.test(scope)
+    )
       throw armError(400, "InvalidScope", `Scope '${scope}' is not a subscription, resource group or management group.`);
   }
 
   private definition(method: string, scope: string, name: string, body: unknown) {
     this.checkScope(scope);
-    if (/\/resourceGroups\//i.test(scope)) throw armError(400, "InvalidScope", "Policy definitions live at subscription or management-group scope.");
+    if (/\/resourceGroups\//i.test(scope))
+      throw armError(400, "InvalidScope", "Policy definitions live at subscription or management-group scope.");
     const id = `${scope}/providers/Microsoft.Authorization/policyDefinitions/${name}`;
     const key = id.toLowerCase();
     const existing = this.state.definitions.get(key);
@@ -551,15 +642,18 @@ export class SinkSimulator {
     const p = (body as Json)?.properties;
     if (!p || typeof p !== "object") throw armError(400, "InvalidRequestContent", "The request content must contain 'properties'.");
     if (!p.policyRule?.if || !p.policyRule?.then) throw armError(400, "InvalidPolicyRule", "policyRule needs 'if' and 'then'.");
-    if (p.policyType && !["NotSpecified", "Custom"].includes(p.policyType)) throw armError(400, "InvalidPolicyType", `policyType '${p.policyType}' cannot be set.`);
+    if (p.policyType && !["NotSpecified", "Custom"].includes(p.policyType))
+      throw armError(400, "InvalidPolicyType", `policyType '${p.policyType}' cannot be set.`);
     if (String(p.displayName ?? "").length > 128) throw armError(400, "InvalidRequestContent", "displayName exceeds 128 characters.");
     if (String(p.description ?? "").length > 512) throw armError(400, "InvalidRequestContent", "description exceeds 512 characters.");
-    if (p.version !== undefined && !/^\d+\.\d+\.\d+$/.test(String(p.version))) throw armError(400, "InvalidPolicyDefinitionVersion", "version must be {Major}.{Minor}.{Patch}.");
+    if (p.version !== undefined && !/^\d+\.\d+\.\d+$/.test(String(p.version)))
+      throw armError(400, "InvalidPolicyDefinitionVersion", "version must be {Major}.{Minor}.{Patch}.");
     const TYPES = ["String", "Array", "Object", "Boolean", "Integer", "Float", "DateTime"];
     for (const [pn, pd] of Object.entries((p.parameters ?? {}) as Json)) {
       if (!TYPES.includes(pd?.type)) throw armError(400, "InvalidPolicyParameterType", `parameter '${pn}' has an invalid type.`);
       const before = existing?.properties?.parameters?.[pn];
-      if (before && before.type !== pd.type) throw armError(400, "InvalidPolicyParameterUpdate", `The type of parameter '${pn}' cannot change.`);
+      if (before && before.type !== pd.type)
+        throw armError(400, "InvalidPolicyParameterUpdate", `The type of parameter '${pn}' cannot change.`);
     }
     const doc = {
       id,
@@ -597,7 +691,8 @@ export class SinkSimulator {
     }
     if (method !== "PUT") throw armError(405, "MethodNotAllowed", method);
     const isMg = /managementGroups/i.test(scope);
-    if (name.length > (isMg ? 24 : 64)) throw armError(400, "InvalidPolicyAssignmentName", `The assignment name exceeds ${isMg ? 24 : 64} characters.`);
+    if (name.length > (isMg ? 24 : 64))
+      throw armError(400, "InvalidPolicyAssignmentName", `The assignment name exceeds ${isMg ? 24 : 64} characters.`);
     const b = body as Json;
     const p = b?.properties;
     if (!p?.policyDefinitionId) throw armError(400, "InvalidRequestContent", "properties.policyDefinitionId is required.");
@@ -607,13 +702,15 @@ export class SinkSimulator {
       throw armError(404, "PolicyDefinitionNotFound", `The policy definition '${p.policyDefinitionId}' could not be found.`);
     const declared = (defDoc?.properties?.parameters ?? {}) as Json;
     for (const [pn, pv] of Object.entries((p.parameters ?? {}) as Json)) {
-      if (!pv || typeof pv !== "object" || !("value" in pv)) throw armError(400, "InvalidPolicyParameters", `Parameter '${pn}' must be wrapped as { "value": ... }.`);
+      if (!pv || typeof pv !== "object" || !("value" in pv))
+        throw armError(400, "InvalidPolicyParameters", `Parameter '${pn}' must be wrapped as { "value": ... }.`);
       if (defDoc && !(pn in declared)) throw armError(400, "UndefinedPolicyParameter", `The policy definition has no parameter '${pn}'.`);
       const allowed = declared[pn]?.allowedValues as unknown[] | undefined;
       if (allowed && !allowed.some((a) => String(a).toLowerCase() === String(pv.value).toLowerCase()))
         throw armError(400, "InvalidPolicyParameterValue", `The value '${pv.value}' is not allowed for parameter '${pn}'.`);
     }
-    if (p.enforcementMode && !["Default", "DoNotEnforce"].includes(p.enforcementMode)) throw armError(400, "InvalidRequestContent", "enforcementMode must be Default or DoNotEnforce.");
+    if (p.enforcementMode && !["Default", "DoNotEnforce"].includes(p.enforcementMode))
+      throw armError(400, "InvalidRequestContent", "enforcementMode must be Default or DoNotEnforce.");
     const doc: Json = {
       id,
       name,
@@ -623,10 +720,15 @@ export class SinkSimulator {
     };
     const effect = this.effectOf(doc);
     if (effect === "modify" || effect === "deployifnotexists") {
-      if (!b.identity?.type || b.identity.type === "None") throw armError(400, "MissingPolicyAssignmentIdentity", `A '${effect}' assignment needs a managed identity.`);
+      if (!b.identity?.type || b.identity.type === "None")
+        throw armError(400, "MissingPolicyAssignmentIdentity", `A '${effect}' assignment needs a managed identity.`);
       if (!b.location) throw armError(400, "LocationRequired", "location is required when identity is set.");
     }
-    if (b.identity) doc.identity = { ...b.identity, ...(b.identity.type === "SystemAssigned" ? { principalId: randomUUID(), tenantId: randomUUID() } : {}) };
+    if (b.identity)
+      doc.identity = {
+        ...b.identity,
+        ...(b.identity.type === "SystemAssigned" ? { principalId: randomUUID(), tenantId: randomUUID() } : {}),
+      };
     this.state.assignments.set(key, doc);
     return { status: 201, body: doc };
   }
@@ -646,7 +748,8 @@ export class SinkSimulator {
     if (method !== "PUT") throw armError(405, "MethodNotAllowed", method);
     const p = (body as Json)?.properties;
     if (!p?.policyAssignmentId) throw armError(400, "InvalidRequestContent", "properties.policyAssignmentId is required.");
-    if (!["Waiver", "Mitigated"].includes(p.exemptionCategory)) throw armError(400, "InvalidRequestContent", "exemptionCategory must be Waiver or Mitigated.");
+    if (!["Waiver", "Mitigated"].includes(p.exemptionCategory))
+      throw armError(400, "InvalidRequestContent", "exemptionCategory must be Waiver or Mitigated.");
     if (!this.state.assignments.has(String(p.policyAssignmentId).toLowerCase()) && p.assignmentScopeValidation !== "DoNotValidate")
       throw armError(404, "PolicyAssignmentNotFound", `The policy assignment '${p.policyAssignmentId}' is not found.`);
     const doc = { id, name, type: "Microsoft.Authorization/policyExemptions", properties: structuredClone(p) };
@@ -673,13 +776,22 @@ export class SinkSimulator {
     if (p.resourceDiscoveryMode && !["ExistingNonCompliant", "ReEvaluateCompliance"].includes(p.resourceDiscoveryMode))
       throw armError(400, "InvalidRequestContent", "resourceDiscoveryMode must be ExistingNonCompliant or ReEvaluateCompliance.");
     const principal = a.identity?.principalId;
-    const roleIds = (this.state.definitions.get(String(a.properties.policyDefinitionId).toLowerCase())?.properties?.policyRule?.then?.details?.roleDefinitionIds ?? []) as string[];
+    const roleIds = (this.state.definitions.get(String(a.properties.policyDefinitionId).toLowerCase())?.properties?.policyRule?.then
+      ?.details?.roleDefinitionIds ?? []) as string[];
     for (const rid of roleIds) {
       const granted = [...this.state.roleAssignments.values()].some(
-        (x) => x.properties.principalId === principal && String(x.properties.roleDefinitionId).toLowerCase().endsWith(String(rid).toLowerCase().split("/").pop() ?? ""),
+        (x) =>
+          x.properties.principalId === principal &&
+          String(x.properties.roleDefinitionId)
+            .toLowerCase()
+            .endsWith(String(rid).toLowerCase().split("/").pop() ?? ""),
       );
       if (!granted)
-        throw armError(403, "AuthorizationFailed", `The policy assignment's identity '${principal}' lacks role '${rid}' (create the role assignment first).`);
+        throw armError(
+          403,
+          "AuthorizationFailed",
+          `The policy assignment's identity '${principal}' lacks role '${rid}' (create the role assignment first).`,
+        );
     }
     const touched = this.applyRemediation(a, effect, scope, Number(p.resourceCount ?? 500));
     const now = new Date().toISOString();
@@ -707,7 +819,10 @@ export class SinkSimulator {
     const inScope = [...this.state.resources.values()].filter((r) => String(r.id).toLowerCase().startsWith(scope.toLowerCase()));
     const params = Object.fromEntries(Object.entries((a.properties.parameters ?? {}) as Json).map(([k, v]) => [k, v.value]));
     const result = whatIf({ properties: d.properties, name: d.name }, inScope, { params, reasons: "none" });
-    const ids = result.resources.filter((r) => r.result === "noncompliant").map((r) => r.id.toLowerCase()).slice(0, limit);
+    const ids = result.resources
+      .filter((r) => r.result === "noncompliant")
+      .map((r) => r.id.toLowerCase())
+      .slice(0, limit);
     if (effect !== "modify") return ids;
     const ops = (d.properties.policyRule.then.details?.operations ?? []) as Json[];
     for (const id of ids) {
@@ -738,7 +853,8 @@ export class SinkSimulator {
     if (method !== "PUT") throw armError(405, "MethodNotAllowed", method);
     if (!/^[0-9a-f-]{36}$/i.test(name)) throw armError(400, "InvalidRoleAssignmentId", "The role assignment name must be a GUID.");
     const p = (body as Json)?.properties;
-    if (!p?.roleDefinitionId || !p?.principalId) throw armError(400, "InvalidRequestContent", "roleDefinitionId and principalId are required.");
+    if (!p?.roleDefinitionId || !p?.principalId)
+      throw armError(400, "InvalidRequestContent", "roleDefinitionId and principalId are required.");
     const doc = { id, name, type: "Microsoft.Authorization/roleAssignments", properties: { ...structuredClone(p), scope } };
     this.state.roleAssignments.set(key, doc);
     return { status: 201, body: doc };
@@ -823,11 +939,15 @@ function validateJiraFields(fields: Json, create: boolean): Record<string, strin
   if (fields.summary !== undefined && (typeof fields.summary !== "string" || fields.summary.length >= 255 || /[\r\n]/.test(fields.summary)))
     errors.summary = "Summary must be a single line under 255 characters.";
   if (fields.description !== undefined && !isAdf(fields.description)) errors.description = "Operation value must be an Atlassian Document";
-  if (fields.labels !== undefined && (!Array.isArray(fields.labels) || fields.labels.some((l: unknown) => typeof l !== "string" || /\s/.test(l))))
+  if (
+    fields.labels !== undefined &&
+    (!Array.isArray(fields.labels) || fields.labels.some((l: unknown) => typeof l !== "string" || /\s/.test(l)))
+  )
     errors.labels = "Labels cannot contain spaces.";
   if (fields.priority !== undefined && !JIRA_PRIORITIES.has(fields.priority?.name)) errors.priority = "Specify a valid priority name";
   if (fields.duedate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(fields.duedate))) errors.duedate = "Due date must be YYYY-MM-DD";
-  if (fields.assignee !== undefined && fields.assignee !== null && typeof fields.assignee.accountId !== "string") errors.assignee = "assignee takes an accountId";
+  if (fields.assignee !== undefined && fields.assignee !== null && typeof fields.assignee.accountId !== "string")
+    errors.assignee = "assignee takes an accountId";
   return errors;
 }
 

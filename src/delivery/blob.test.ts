@@ -28,7 +28,23 @@ async function freePort(): Promise<number> {
 beforeAll(async () => {
   const port = await freePort();
   dir = mkdtempSync(join(tmpdir(), "clarion-azurite-"));
-  azurite = spawn(process.execPath, [join(process.cwd(), "node_modules/azurite/dist/src/blob/main.js"), "--blobHost", "127.0.0.1", "--blobPort", String(port), "--inMemoryPersistence", "--extentMemoryLimit", "64", "--silent", "--disableTelemetry", "--skipApiVersionCheck"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  azurite = spawn(
+    process.execPath,
+    [
+      join(process.cwd(), "node_modules/azurite/dist/src/blob/main.js"),
+      "--blobHost",
+      "127.0.0.1",
+      "--blobPort",
+      String(port),
+      "--inMemoryPersistence",
+      "--extentMemoryLimit",
+      "64",
+      "--silent",
+      "--disableTelemetry",
+      "--skipApiVersionCheck",
+    ],
+    { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
+  );
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error("azurite did not start")), 20_000);
     azurite.stdout?.on("data", (d) => String(d).includes("successfully listens") && (clearTimeout(t), resolve()));
@@ -48,7 +64,12 @@ describe("Azure Blob policy drafts (Azurite)", () => {
     await store.migrate();
     const repo = new SqliteDeliveryRepo(store.db);
     const sink = blobSink({ connectionString: conn, container: "drafts" });
-    const draft = (content: string, key: string) => ({ idempotencyKey: key, sink: "blob", topic: "policy.draft", payload: { name: "clarion-storage-tls", content, findingId: "F-1" } });
+    const draft = (content: string, key: string) => ({
+      idempotencyKey: key,
+      sink: "blob",
+      topic: "policy.draft",
+      payload: { name: "clarion-storage-tls", content, findingId: "F-1" },
+    });
     await repo.enqueue([draft('{"v":1}', "k1")], new Date().toISOString());
     await repo.enqueue([draft('{"v":2}', "k2")], new Date().toISOString());
     await repo.enqueue([draft('{"v":1}', "k3")], new Date().toISOString()); // same content as v1, new key

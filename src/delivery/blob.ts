@@ -1,5 +1,5 @@
-import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import type { TokenCredential } from "@azure/core-auth";
+import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { contentHash } from "./format";
 import { PermanentDeliveryError, type Sink } from "./sinks";
 
@@ -48,7 +48,10 @@ export function blobSink(o: BlobSinkOptions): Sink {
   };
 }
 
-export async function writeVersioned(container: ContainerClient, p: PolicyDraftPayload): Promise<{ written: boolean; version: number; blob: string }> {
+export async function writeVersioned(
+  container: ContainerClient,
+  p: PolicyDraftPayload,
+): Promise<{ written: boolean; version: number; blob: string }> {
   const folder = p.name.replace(/[^A-Za-z0-9._-]+/g, "-");
   const sha = contentHash(p.content);
   let latest = 0;
@@ -59,10 +62,17 @@ export async function writeVersioned(container: ContainerClient, p: PolicyDraftP
   }
   const version = latest + 1;
   const blob = `${folder}/v${version}.json`;
-  const metadata = { sha256: sha, version: String(version), ...(p.findingId ? { findingid: p.findingId } : {}), ...(p.approvalId ? { approvalid: p.approvalId } : {}) };
+  const metadata = {
+    sha256: sha,
+    version: String(version),
+    ...(p.findingId ? { findingid: p.findingId } : {}),
+    ...(p.approvalId ? { approvalid: p.approvalId } : {}),
+  };
   const headers = { blobHTTPHeaders: { blobContentType: "application/json" }, metadata };
   // Immutable versions: refuse to overwrite an existing vN (a concurrent writer took it; the retry recomputes).
-  await container.getBlockBlobClient(blob).upload(p.content, Buffer.byteLength(p.content), { ...headers, conditions: { ifNoneMatch: "*" } });
+  await container
+    .getBlockBlobClient(blob)
+    .upload(p.content, Buffer.byteLength(p.content), { ...headers, conditions: { ifNoneMatch: "*" } });
   await container.getBlockBlobClient(`${folder}/latest.json`).upload(p.content, Buffer.byteLength(p.content), headers);
   return { written: true, version, blob };
 }

@@ -17,12 +17,35 @@ import { jiraSink, type Sink, sentinelSink, serviceNowSink, slackSink, teamsSink
  */
 const base = { caFile: z.string().optional() };
 const SinkSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("servicenow"), instanceUrl: z.string().url(), user: z.string(), passwordEnv: z.string(), table: z.enum(["change_request", "incident"]).default("change_request"), assignmentGroup: z.string().optional(), ...base }),
-  z.object({ type: z.literal("jira"), siteUrl: z.string().url(), email: z.string(), apiTokenEnv: z.string(), project: z.string(), issueType: z.string().optional(), ...base }),
+  z.object({
+    type: z.literal("servicenow"),
+    instanceUrl: z.string().url(),
+    user: z.string(),
+    passwordEnv: z.string(),
+    table: z.enum(["change_request", "incident"]).default("change_request"),
+    assignmentGroup: z.string().optional(),
+    ...base,
+  }),
+  z.object({
+    type: z.literal("jira"),
+    siteUrl: z.string().url(),
+    email: z.string(),
+    apiTokenEnv: z.string(),
+    project: z.string(),
+    issueType: z.string().optional(),
+    ...base,
+  }),
   z.object({ type: z.literal("teams"), urlEnv: z.string(), ...base }),
   z.object({ type: z.literal("slack"), urlEnv: z.string(), ...base }),
   z.object({ type: z.literal("webhook"), url: z.string().url(), secretEnv: z.string(), ...base }),
-  z.object({ type: z.literal("sentinel"), endpoint: z.string().url(), dcrImmutableId: z.string().regex(/^dcr-[0-9a-f]{32}$/), streamName: z.string().optional(), tokenEnv: z.string().optional(), ...base }),
+  z.object({
+    type: z.literal("sentinel"),
+    endpoint: z.string().url(),
+    dcrImmutableId: z.string().regex(/^dcr-[0-9a-f]{32}$/),
+    streamName: z.string().optional(),
+    tokenEnv: z.string().optional(),
+    ...base,
+  }),
   z.object({ type: z.literal("blob"), connectionStringEnv: z.string(), container: z.string().optional() }),
 ]);
 
@@ -36,7 +59,13 @@ export const DeliveryConfigSchema = z.object({
   sentinel: z.string().optional(),
   /** Only findings at or above this risk score get tickets and notices. */
   minRisk: z.number().min(0).max(100).default(0),
-  retry: z.object({ maxAttempts: z.number().int().min(1).default(6), baseDelayMs: z.number().int().min(0).default(2000), maxDelayMs: z.number().int().min(0).default(900_000) }).default({ maxAttempts: 6, baseDelayMs: 2000, maxDelayMs: 900_000 }),
+  retry: z
+    .object({
+      maxAttempts: z.number().int().min(1).default(6),
+      baseDelayMs: z.number().int().min(0).default(2000),
+      maxDelayMs: z.number().int().min(0).default(900_000),
+    })
+    .default({ maxAttempts: 6, baseDelayMs: 2000, maxDelayMs: 900_000 }),
 });
 export type DeliveryConfig = z.infer<typeof DeliveryConfigSchema>;
 
@@ -73,10 +102,30 @@ export function buildSinks(cfg: DeliveryConfig, env: NodeJS.ProcessEnv = process
     const ca = "caFile" in s && s.caFile ? readFileSync(s.caFile, "utf8") : undefined;
     switch (s.type) {
       case "servicenow":
-        out.push(serviceNowSink({ name, ca, instanceUrl: s.instanceUrl, user: s.user, password: secret(env, s.passwordEnv, name), table: s.table, assignmentGroup: s.assignmentGroup }));
+        out.push(
+          serviceNowSink({
+            name,
+            ca,
+            instanceUrl: s.instanceUrl,
+            user: s.user,
+            password: secret(env, s.passwordEnv, name),
+            table: s.table,
+            assignmentGroup: s.assignmentGroup,
+          }),
+        );
         break;
       case "jira":
-        out.push(jiraSink({ name, ca, siteUrl: s.siteUrl, email: s.email, apiToken: secret(env, s.apiTokenEnv, name), project: s.project, issueType: s.issueType }));
+        out.push(
+          jiraSink({
+            name,
+            ca,
+            siteUrl: s.siteUrl,
+            email: s.email,
+            apiToken: secret(env, s.apiTokenEnv, name),
+            project: s.project,
+            issueType: s.issueType,
+          }),
+        );
         break;
       case "teams":
         out.push(teamsSink({ name, ca, url: secret(env, s.urlEnv, name) }));
@@ -88,7 +137,16 @@ export function buildSinks(cfg: DeliveryConfig, env: NodeJS.ProcessEnv = process
         out.push(webhookSink({ name, ca, url: s.url, secret: secret(env, s.secretEnv, name) }));
         break;
       case "sentinel":
-        out.push(sentinelSink({ name, ca, endpoint: s.endpoint, dcrImmutableId: s.dcrImmutableId, streamName: s.streamName, token: s.tokenEnv ? secret(env, s.tokenEnv, name) : undefined }));
+        out.push(
+          sentinelSink({
+            name,
+            ca,
+            endpoint: s.endpoint,
+            dcrImmutableId: s.dcrImmutableId,
+            streamName: s.streamName,
+            token: s.tokenEnv ? secret(env, s.tokenEnv, name) : undefined,
+          }),
+        );
         break;
       case "blob":
         out.push(blobSink({ name, connectionString: secret(env, s.connectionStringEnv, name), container: s.container }));

@@ -3,11 +3,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SinkSimulator } from "../../simulator/sinks/server";
 import type { Finding } from "../domain/finding";
 import { SqliteStore } from "../store/sqlite-store";
-import { findingFor, storageAccount, SUB_PROD, TLS_POLICY } from "../workflow/test-fixtures";
-import { batchRows, jiraSink, serviceNowSink, type Sink, sentinelSink, signWebhook, slackSink, teamsSink, webhookSink } from "./sinks";
+import { findingFor, SUB_PROD, storageAccount, TLS_POLICY } from "../workflow/test-fixtures";
 import { drainOutbox, noticeMessages, sentinelMessages, syncTicketStatus, ticketFor, ticketMessages } from "./outbox";
 import { SqliteDeliveryRepo } from "./repo";
 import { SENTINEL_TABLE } from "./sentinel-row";
+import { batchRows, jiraSink, type Sink, sentinelSink, serviceNowSink, signWebhook, slackSink, teamsSink, webhookSink } from "./sinks";
 
 let sim: SinkSimulator;
 let clock = Date.parse("2026-02-01T09:00:00Z");
@@ -24,7 +24,8 @@ afterAll(() => sim.stop());
 
 let repo: SqliteDeliveryRepo;
 let sinks: Sink[];
-const finding = (name: string, over: Partial<Finding> = {}) => findingFor(storageAccount(SUB_PROD, name, "TLS1_0", "prod"), TLS_POLICY, over);
+const finding = (name: string, over: Partial<Finding> = {}) =>
+  findingFor(storageAccount(SUB_PROD, name, "TLS1_0", "prod"), TLS_POLICY, over);
 
 beforeEach(async () => {
   sim.state = SinkSimulator.emptyState();
@@ -129,7 +130,14 @@ describe("ServiceNow", () => {
   });
 
   it("a permanent error (bad credentials) is dead-lettered at once", async () => {
-    const bad = serviceNowSink({ instanceUrl: sim.endpoints.serviceNow, user: "x", password: "wrong", table: "incident", name: "snow-bad", ca: sim.cert.cert });
+    const bad = serviceNowSink({
+      instanceUrl: sim.endpoints.serviceNow,
+      user: "x",
+      password: "wrong",
+      table: "incident",
+      name: "snow-bad",
+      ca: sim.cert.cert,
+    });
     await repo.enqueue(ticketMessages([finding("stsnow5")], ["snow-bad"]), now().toISOString());
     const r = await drainOutbox(repo, [bad], opts);
     expect(r).toMatchObject({ attempted: 1, dead: 1 });
@@ -185,7 +193,10 @@ describe("chat and webhooks", () => {
     const card = sim.state.teams[0].attachments[0];
     expect(card.contentType).toBe("application/vnd.microsoft.card.adaptive");
     expect(card.content.version).toBe("1.4");
-    expect(card.content.body.find((b: { type: string }) => b.type === "FactSet").facts[0]).toEqual({ title: "Resource", value: "st<b>&co" });
+    expect(card.content.body.find((b: { type: string }) => b.type === "FactSet").facts[0]).toEqual({
+      title: "Resource",
+      value: "st<b>&co",
+    });
     expect(sim.requests.find((x) => x.path.startsWith("/teams/"))?.status).toBe(202);
     const slack = sim.state.slack[0];
     expect(slack.text).toMatch(/High severity/);
@@ -224,8 +235,18 @@ describe("Sentinel (Logs Ingestion)", () => {
   it("batches stay under 1 MB; a 413 splits the batch", async () => {
     const big = (i: number) => ({ TimeGenerated: now().toISOString(), Id: `r${i}`, Pad: "x".repeat(300_000) });
     expect(batchRows([big(1), big(2), big(3), big(4)], 1_000_000).map((b) => b.length)).toEqual([3, 1]);
-    const loose = sentinelSink({ endpoint: sim.endpoints.ingestion, dcrImmutableId: `dcr-${"0123456789abcdef".repeat(2)}`, token: sim.token, ca: sim.cert.cert, maxBytes: 5_000_000, name: "sentinel-loose" });
-    await repo.enqueue([{ idempotencyKey: "big", sink: "sentinel-loose", topic: "sentinel.rows", payload: { rows: [1, 2, 3, 4].map(big) } }], now().toISOString());
+    const loose = sentinelSink({
+      endpoint: sim.endpoints.ingestion,
+      dcrImmutableId: `dcr-${"0123456789abcdef".repeat(2)}`,
+      token: sim.token,
+      ca: sim.cert.cert,
+      maxBytes: 5_000_000,
+      name: "sentinel-loose",
+    });
+    await repo.enqueue(
+      [{ idempotencyKey: "big", sink: "sentinel-loose", topic: "sentinel.rows", payload: { rows: [1, 2, 3, 4].map(big) } }],
+      now().toISOString(),
+    );
     expect((await drainOutbox(repo, [loose], opts)).delivered).toBe(1);
     expect(sim.requests.filter((r) => r.path.startsWith("/ingest/")).map((r) => r.status)).toEqual([413, 204, 204]);
     expect(sim.state.ingested.flatMap((b) => b.rows.map((r) => r.Id))).toEqual(["r1", "r2", "r3", "r4"]);

@@ -98,9 +98,25 @@ export function serviceNowIncident(v: TicketView): Json {
 
 /** ServiceNow state code → Clarion ticket status. */
 export function serviceNowStatus(table: string, state: string): string {
-  if (table === "incident") return ({ "1": "new", "2": "in-progress", "3": "on-hold", "6": "resolved", "7": "closed", "8": "canceled" } as Record<string, string>)[state] ?? "unknown";
+  if (table === "incident")
+    return (
+      ({ "1": "new", "2": "in-progress", "3": "on-hold", "6": "resolved", "7": "closed", "8": "canceled" } as Record<string, string>)[
+        state
+      ] ?? "unknown"
+    );
   return (
-    ({ "-5": "new", "-4": "assess", "-3": "authorize", "-2": "scheduled", "-1": "implement", "0": "review", "3": "closed", "4": "canceled" } as Record<string, string>)[state] ?? "unknown"
+    (
+      {
+        "-5": "new",
+        "-4": "assess",
+        "-3": "authorize",
+        "-2": "scheduled",
+        "-1": "implement",
+        "0": "review",
+        "3": "closed",
+        "4": "canceled",
+      } as Record<string, string>
+    )[state] ?? "unknown"
   );
 }
 
@@ -132,8 +148,13 @@ export function adfDescription(v: TicketView): Json {
   ];
   if (fix) {
     content.push({ type: "heading", attrs: { level: 3 }, content: [text(`Proposed fix (${fix.kind})`)] });
-    content.push({ type: "codeBlock", attrs: { language: fix.kind === "powershell" ? "powershell" : "bash" }, content: [text(cut(fix.content, 20000))] });
-    if (fix.rollback) content.push({ type: "panel", attrs: { panelType: "note" }, content: [para(text(`Rollback: ${cut(fix.rollback, 4000)}`))] });
+    content.push({
+      type: "codeBlock",
+      attrs: { language: fix.kind === "powershell" ? "powershell" : "bash" },
+      content: [text(cut(fix.content, 20000))],
+    });
+    if (fix.rollback)
+      content.push({ type: "panel", attrs: { panelType: "note" }, content: [para(text(`Rollback: ${cut(fix.rollback, 4000)}`))] });
   }
   return { type: "doc", version: 1, content };
 }
@@ -183,7 +204,15 @@ export function findingNotice(f: Finding): NotifyView {
   };
 }
 
-export function approvalNotice(p: { approvalId: string; title: string; from: string | null; to: string; actor: string; reason: string; scope: string }): NotifyView {
+export function approvalNotice(p: {
+  approvalId: string;
+  title: string;
+  from: string | null;
+  to: string;
+  actor: string;
+  reason: string;
+  scope: string;
+}): NotifyView {
   return {
     title: `Change ${p.approvalId}: ${p.from ?? "new"} → ${p.to}`,
     text: p.title,
@@ -232,7 +261,10 @@ export function slackMessage(n: NotifyView): Json {
     fields: n.facts.slice(0, 10).map(([k, v]) => ({ type: "mrkdwn", text: cut(`*${slackEscape(k)}*\n${slackEscape(v)}`, 2000) })),
   });
   if (n.url && n.url.length <= 3000)
-    blocks.push({ type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: cut(n.urlTitle ?? "Open", 75) }, url: n.url, action_id: "open" }] });
+    blocks.push({
+      type: "actions",
+      elements: [{ type: "button", text: { type: "plain_text", text: cut(n.urlTitle ?? "Open", 75) }, url: n.url, action_id: "open" }],
+    });
   blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: "Clarion • Defender for Cloud" }] });
   return { text: cut(n.title, 3900), blocks, unfurl_links: false, unfurl_media: false };
 }

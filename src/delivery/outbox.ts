@@ -1,8 +1,8 @@
 import type { Finding } from "../domain/finding";
-import { batchRows, PermanentDeliveryError, type Sink } from "./sinks";
 import { contentHash, ticketView } from "./format";
 import type { DeliveryRepo, NewOutboxMessage, OutboxMessage, TicketRecord } from "./repo";
 import { toSentinelRow } from "./sentinel-row";
+import { batchRows, PermanentDeliveryError, type Sink } from "./sinks";
 
 export interface RetryPolicy {
   /** Attempts before a message is dead-lettered (default 6). */
@@ -31,7 +31,14 @@ export function ticketMessages(findings: Finding[], sinks: string[]): NewOutboxM
   for (const f of findings) {
     const view = ticketView(f);
     const hash = contentHash(view);
-    for (const sink of sinks) out.push({ idempotencyKey: `${sink}:ticket:${f.id}:${hash.slice(0, 16)}`, sink, topic: "finding.ticket", findingId: f.id, payload: { view, contentHash: hash } });
+    for (const sink of sinks)
+      out.push({
+        idempotencyKey: `${sink}:ticket:${f.id}:${hash.slice(0, 16)}`,
+        sink,
+        topic: "finding.ticket",
+        findingId: f.id,
+        payload: { view, contentHash: hash },
+      });
   }
   return out;
 }
@@ -40,7 +47,13 @@ export function ticketMessages(findings: Finding[], sinks: string[]): NewOutboxM
 export function noticeMessages(findings: Finding[], sinks: string[]): NewOutboxMessage[] {
   return findings.flatMap((f) => {
     const hash = contentHash(ticketView(f)).slice(0, 16);
-    return sinks.map((sink) => ({ idempotencyKey: `${sink}:notice:${f.id}:${hash}`, sink, topic: "finding.notify", findingId: f.id, payload: { finding: f } }));
+    return sinks.map((sink) => ({
+      idempotencyKey: `${sink}:notice:${f.id}:${hash}`,
+      sink,
+      topic: "finding.notify",
+      findingId: f.id,
+      payload: { finding: f },
+    }));
   });
 }
 
@@ -107,7 +120,15 @@ async function deliverOne(
   try {
     if (!sink) throw new PermanentDeliveryError(`no sink named ${msg.sink} is configured`);
     const r = await sink.deliver(msg, { repo, now });
-    await repo.markDelivered(msg.id, { messageId: msg.id, attempt, time, ok: true, statusCode: r.statusCode ?? null, error: null, durationMs: performance.now() - t0 });
+    await repo.markDelivered(msg.id, {
+      messageId: msg.id,
+      attempt,
+      time,
+      ok: true,
+      statusCode: r.statusCode ?? null,
+      error: null,
+      durationMs: performance.now() - t0,
+    });
     if (r.skipped) report.skipped++;
     else report.delivered++;
   } catch (e) {
@@ -116,7 +137,11 @@ async function deliverOne(
     const statusCode = (e as { statusCode?: number }).statusCode ?? null;
     const error = String((e as Error)?.message ?? e).slice(0, 1000);
     const next = new Date(Date.parse(time) + backoffMs(attempt, policy, random)).toISOString();
-    await repo.markFailed(msg.id, { messageId: msg.id, attempt, time, ok: false, statusCode, error, durationMs: performance.now() - t0 }, { nextAttemptAt: next, dead });
+    await repo.markFailed(
+      msg.id,
+      { messageId: msg.id, attempt, time, ok: false, statusCode, error, durationMs: performance.now() - t0 },
+      { nextAttemptAt: next, dead },
+    );
     if (dead) report.dead++;
     else report.retrying++;
     report.errors.push({ id: msg.id, sink: msg.sink, error });
@@ -124,7 +149,11 @@ async function deliverOne(
 }
 
 /** Runs dispatch rounds until nothing is due (or `maxRounds`); for the CLI and tests with a moving clock. */
-export async function drainOutbox(repo: DeliveryRepo, sinks: Sink[], opts: DispatchOptions & { maxRounds?: number } = {}): Promise<DispatchReport> {
+export async function drainOutbox(
+  repo: DeliveryRepo,
+  sinks: Sink[],
+  opts: DispatchOptions & { maxRounds?: number } = {},
+): Promise<DispatchReport> {
   const total: DispatchReport = { attempted: 0, delivered: 0, skipped: 0, retrying: 0, dead: 0, errors: [] };
   for (let i = 0; i < (opts.maxRounds ?? 100); i++) {
     const r = await dispatchOutbox(repo, sinks, opts);
@@ -143,7 +172,11 @@ export async function ticketFor(repo: DeliveryRepo, findingId: string): Promise<
 }
 
 /** Reads every known ticket's status from its system and stores it on the ticket row. */
-export async function syncTicketStatus(repo: DeliveryRepo, sinks: Sink[], now: () => Date = () => new Date()): Promise<{ checked: number; changed: TicketRecord[]; errors: string[] }> {
+export async function syncTicketStatus(
+  repo: DeliveryRepo,
+  sinks: Sink[],
+  now: () => Date = () => new Date(),
+): Promise<{ checked: number; changed: TicketRecord[]; errors: string[] }> {
   const bySink = new Map(sinks.map((s) => [s.name, s]));
   const changed: TicketRecord[] = [];
   const errors: string[] = [];

@@ -174,7 +174,9 @@ export class SqliteDeliveryRepo implements DeliveryRepo {
     this.db.transaction(() => {
       this.recordAttempt(attempt);
       this.db
-        .prepare("UPDATE outbox SET state = 'delivered', attempts = ?, delivered_at = ?, locked_until = NULL, last_error = NULL WHERE id = ?")
+        .prepare(
+          "UPDATE outbox SET state = 'delivered', attempts = ?, delivered_at = ?, locked_until = NULL, last_error = NULL WHERE id = ?",
+        )
         .run(attempt.attempt, attempt.time, id);
     })();
   }
@@ -190,8 +192,11 @@ export class SqliteDeliveryRepo implements DeliveryRepo {
 
   async requeue(id: string, now: string): Promise<boolean> {
     return (
-      this.db.prepare("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, locked_until = NULL WHERE id = ? AND state = 'dead'").run(now, id)
-        .changes > 0
+      this.db
+        .prepare(
+          "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, locked_until = NULL WHERE id = ? AND state = 'dead'",
+        )
+        .run(now, id).changes > 0
     );
   }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { findingFor, storageAccount, SUB_PROD, TLS_POLICY } from "../workflow/test-fixtures";
+import { findingFor, SUB_PROD, storageAccount, TLS_POLICY } from "../workflow/test-fixtures";
 import { toSentinelRow } from "./sentinel-row";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -14,7 +14,11 @@ describe("AI_CSPMRecommendations_CL templates", () => {
   const stream = dcr.properties.streamDeclarations["Custom-AI_CSPMRecommendations_CL"].columns.map((c: { name: string }) => c.name);
 
   it("declares every column of the Sentinel row contract in the stream", () => {
-    const f = findingFor(storageAccount(SUB_PROD, "st1", "TLS1_0", "prod"), TLS_POLICY, { dossier: [], firstSeen: "x", statusChangeDate: null });
+    const f = findingFor(storageAccount(SUB_PROD, "st1", "TLS1_0", "prod"), TLS_POLICY, {
+      dossier: [],
+      firstSeen: "x",
+      statusChangeDate: null,
+    });
     expect(stream.sort()).toEqual(Object.keys(toSentinelRow(f, "2026-01-01T00:00:00Z")).sort());
   });
 
@@ -26,7 +30,9 @@ describe("AI_CSPMRecommendations_CL templates", () => {
       expect(reserved).not.toContain(c.toLowerCase());
     }
     expect(cols).toContain("TimeGenerated");
-    const renames = Object.fromEntries([...String(dcr.properties.dataFlows[0].transformKql).matchAll(/(\w+) = (\w+)/g)].map((m) => [m[2], m[1]]));
+    const renames = Object.fromEntries(
+      [...String(dcr.properties.dataFlows[0].transformKql).matchAll(/(\w+) = (\w+)/g)].map((m) => [m[2], m[1]]),
+    );
     expect(stream.map((s: string) => renames[s] ?? s).sort()).toEqual([...cols].sort());
     expect(arm.variables.tableName).toBe("AI_CSPMRecommendations_CL");
   });

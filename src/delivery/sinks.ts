@@ -16,8 +16,8 @@ import {
   serviceNowIncident,
   serviceNowStatus,
   slackMessage,
-  teamsMessage,
   type TicketView,
+  teamsMessage,
 } from "./format";
 import type { DeliveryRepo, OutboxMessage, TicketRecord } from "./repo";
 
@@ -57,7 +57,13 @@ export class PermanentDeliveryError extends Error {
 
 /** 4xx other than 408/409/425/429 are permanent; network errors, 408, 429 and 5xx are retried. */
 export function classify(e: unknown): never {
-  if (isHttpError(e) && e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500 && ![408, 409, 425, 429].includes(e.statusCode))
+  if (
+    isHttpError(e) &&
+    e.statusCode !== undefined &&
+    e.statusCode >= 400 &&
+    e.statusCode < 500 &&
+    ![408, 409, 425, 429].includes(e.statusCode)
+  )
     throw new PermanentDeliveryError(e.message, e.statusCode, { cause: e });
   throw e;
 }
@@ -93,7 +99,14 @@ function noticeOf(msg: OutboxMessage): NotifyView {
   if (p?.finding) return findingNotice(p.finding);
   if (p?.view) {
     const v = p.view as TicketView;
-    return { title: `${v.severity} severity: ${v.title}`, text: v.summary, facts: [["Risk", `${v.risk} (${v.level})`], ["Owner", v.owner]] };
+    return {
+      title: `${v.severity} severity: ${v.title}`,
+      text: v.summary,
+      facts: [
+        ["Risk", `${v.risk} (${v.level})`],
+        ["Owner", v.owner],
+      ],
+    };
   }
   throw new PermanentDeliveryError(`message ${msg.id} (${msg.topic}) has nothing to show`);
 }
@@ -137,7 +150,17 @@ export function serviceNowSink(o: ServiceNowOptions): Sink {
         const q = `${base}?sysparm_query=${encodeURIComponent(`correlation_id=${correlationId(view.id)}`)}&sysparm_limit=1&sysparm_fields=sys_id,number,state&sysparm_exclude_reference_link=true`;
         const found = (await call<{ result: Json[] }>("GET", q)).body.result?.[0];
         if (found)
-          known = { findingId: view.id, sink: name, externalId: found.sys_id, number: found.number, url: `${base}/${found.sys_id}`, status: serviceNowStatus(o.table, found.state), contentHash: "", createdAt: now, updatedAt: now };
+          known = {
+            findingId: view.id,
+            sink: name,
+            externalId: found.sys_id,
+            number: found.number,
+            url: `${base}/${found.sys_id}`,
+            status: serviceNowStatus(o.table, found.state),
+            contentHash: "",
+            createdAt: now,
+            updatedAt: now,
+          };
       }
       if (known) {
         if (known.contentHash === contentHash) return { skipped: true, ticket: known };
@@ -150,12 +173,25 @@ export function serviceNowSink(o: ServiceNowOptions): Sink {
       }
       const r = await call<{ result: Json }>("POST", `${base}?sysparm_exclude_reference_link=true`, fields);
       const rec = r.body.result;
-      const t: TicketRecord = { findingId: view.id, sink: name, externalId: rec.sys_id, number: rec.number, url: `${base}/${rec.sys_id}`, status: serviceNowStatus(o.table, rec.state), contentHash, createdAt: now, updatedAt: now };
+      const t: TicketRecord = {
+        findingId: view.id,
+        sink: name,
+        externalId: rec.sys_id,
+        number: rec.number,
+        url: `${base}/${rec.sys_id}`,
+        status: serviceNowStatus(o.table, rec.state),
+        contentHash,
+        createdAt: now,
+        updatedAt: now,
+      };
       await ctx.repo.upsertTicket(t);
       return { statusCode: r.status, ticket: t };
     },
     async ticketStatus(t) {
-      const r = await call<{ result: Json }>("GET", `${base}/${t.externalId}?sysparm_fields=state,number&sysparm_exclude_reference_link=true`);
+      const r = await call<{ result: Json }>(
+        "GET",
+        `${base}/${t.externalId}?sysparm_fields=state,number&sysparm_exclude_reference_link=true`,
+      );
       return serviceNowStatus(o.table, r.body.result.state);
     },
     close: () => http.close(),
@@ -194,10 +230,24 @@ export function jiraSink(o: JiraOptions): Sink {
       const now = ctx.now().toISOString();
       let known = await ctx.repo.getTicket(view.id, name);
       if (!known) {
-        const r = await call<{ issues: Json[] }>("POST", `${api}/search/jql`, { jql: `project = ${o.project} AND labels = "${jiraLabel(view.id)}"`, fields: ["status"], maxResults: 1 });
+        const r = await call<{ issues: Json[] }>("POST", `${api}/search/jql`, {
+          jql: `project = ${o.project} AND labels = "${jiraLabel(view.id)}"`,
+          fields: ["status"],
+          maxResults: 1,
+        });
         const hit = r.body.issues?.[0];
         if (hit)
-          known = { findingId: view.id, sink: name, externalId: hit.id, number: hit.key, url: `${o.siteUrl.replace(/\/+$/, "")}/browse/${hit.key}`, status: jiraStatus(hit.fields?.status?.statusCategory?.key, hit.fields?.status?.name), contentHash: "", createdAt: now, updatedAt: now };
+          known = {
+            findingId: view.id,
+            sink: name,
+            externalId: hit.id,
+            number: hit.key,
+            url: `${o.siteUrl.replace(/\/+$/, "")}/browse/${hit.key}`,
+            status: jiraStatus(hit.fields?.status?.statusCategory?.key, hit.fields?.status?.name),
+            contentHash: "",
+            createdAt: now,
+            updatedAt: now,
+          };
       }
       if (known) {
         if (known.contentHash === contentHash) return { skipped: true, ticket: known };
@@ -208,7 +258,17 @@ export function jiraSink(o: JiraOptions): Sink {
         return { statusCode: r.status, ticket: t };
       }
       const r = await call<{ id: string; key: string }>("POST", `${api}/issue`, { fields });
-      const t: TicketRecord = { findingId: view.id, sink: name, externalId: r.body.id, number: r.body.key, url: `${o.siteUrl.replace(/\/+$/, "")}/browse/${r.body.key}`, status: "new", contentHash, createdAt: now, updatedAt: now };
+      const t: TicketRecord = {
+        findingId: view.id,
+        sink: name,
+        externalId: r.body.id,
+        number: r.body.key,
+        url: `${o.siteUrl.replace(/\/+$/, "")}/browse/${r.body.key}`,
+        status: "new",
+        contentHash,
+        createdAt: now,
+        updatedAt: now,
+      };
       await ctx.repo.upsertTicket(t);
       return { statusCode: r.status, ticket: t };
     },
@@ -237,7 +297,8 @@ export function teamsSink(o: WebhookUrlOptions): Sink {
       if (Buffer.byteLength(JSON.stringify(body)) > 20 * 1024) throw new PermanentDeliveryError("Teams card over 20 KB");
       const r = await sendJson(http, { method: "POST", url: o.url, body }).catch(classify);
       // Legacy connectors answer 200 with an error text; only `1` (or 202 from Workflows) is success.
-      if (r.status === 200 && r.body !== undefined && String(r.body) !== "1") throw new Error(`Teams webhook answered: ${String(r.body).slice(0, 200)}`);
+      if (r.status === 200 && r.body !== undefined && String(r.body) !== "1")
+        throw new Error(`Teams webhook answered: ${String(r.body).slice(0, 200)}`);
       return { statusCode: r.status };
     },
     close: () => http.close(),
@@ -284,7 +345,12 @@ export function webhookSink(o: SignedWebhookOptions): Sink {
         method: "POST",
         url: o.url,
         body,
-        headers: { "content-type": "application/json", "x-clarion-timestamp": ts, "x-clarion-signature": signWebhook(o.secret, ts, body), "x-clarion-delivery": msg.id },
+        headers: {
+          "content-type": "application/json",
+          "x-clarion-timestamp": ts,
+          "x-clarion-signature": signWebhook(o.secret, ts, body),
+          "x-clarion-delivery": msg.id,
+        },
       }).catch(classify);
       return { statusCode: r.status };
     },

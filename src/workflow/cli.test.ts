@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
-import { estateStore, GOVERNANCE, storageAccount, SUB_PROD, TLS_POLICY } from "./test-fixtures";
+import { estateStore, GOVERNANCE, SUB_PROD, storageAccount, TLS_POLICY } from "./test-fixtures";
 
 const BIN = join(process.cwd(), "bin/clarion.mjs");
 const run = (args: string[], env: Record<string, string> = {}) => {
@@ -30,7 +30,9 @@ beforeAll(async () => {
 
 describe("clarion approvals / audit verify", () => {
   it("runs a request and four-eyes approval from the command line, then verifies and detects tampering", () => {
-    const req = run(["approvals", "request", findingId, "--db", db, "--config", gov, "--reason", "old TLS", "-o", "json"], { CLARION_ACTOR: "root" });
+    const req = run(["approvals", "request", findingId, "--db", db, "--config", gov, "--reason", "old TLS", "-o", "json"], {
+      CLARION_ACTOR: "root",
+    });
     expect(req.code, req.err).toBe(0);
     const id = JSON.parse(req.out).id as string;
     const self = run(["approvals", "approve", id, "--db", db, "--config", gov, "--actor", "root"]);

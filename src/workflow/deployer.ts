@@ -57,7 +57,11 @@ function writable(doc: ArmDoc): ArmDoc {
   const props = { ...(rest.properties ?? {}) };
   delete props.scope;
   const out: ArmDoc = { ...rest, properties: props };
-  if (out.identity) out.identity = { type: out.identity.type, ...(out.identity.userAssignedIdentities ? { userAssignedIdentities: out.identity.userAssignedIdentities } : {}) };
+  if (out.identity)
+    out.identity = {
+      type: out.identity.type,
+      ...(out.identity.userAssignedIdentities ? { userAssignedIdentities: out.identity.userAssignedIdentities } : {}),
+    };
   return out;
 }
 
@@ -88,7 +92,9 @@ export async function executeDeploy(client: PolicyWriteClient, a: Approval, opts
   const props = structuredClone((a.policy as ArmDoc).properties) as ArmDoc;
   const previousDefinition = await client.getDefinition(scope, name);
   const previousAssignment = await client.getAssignment(scope, name);
-  const version = previousDefinition ? bumpPatch(previousDefinition.properties?.version ?? previousDefinition.properties?.metadata?.version) : (props.version ?? "1.0.0");
+  const version = previousDefinition
+    ? bumpPatch(previousDefinition.properties?.version ?? previousDefinition.properties?.metadata?.version)
+    : (props.version ?? "1.0.0");
   props.version = version;
   props.metadata = { ...(props.metadata ?? {}), version, clarionApprovalId: a.id };
   const effectParam = /^\[parameters\('([^']+)'\)\]$/.exec(String(props.policyRule?.then?.effect ?? ""))?.[1];
@@ -154,7 +160,12 @@ export async function executeDeploy(client: PolicyWriteClient, a: Approval, opts
         const principalId = String(asg.identity?.principalId ?? "");
         for (const rid of (props.policyRule?.then?.details?.roleDefinitionIds ?? []) as string[]) {
           const raName = guidFrom(record.assignmentId, rid);
-          const ra = await client.putRoleAssignment(scope, raName, rid.startsWith("/subscriptions/") || !scope.startsWith("/subscriptions/") ? rid : `${scope}${rid}`, principalId);
+          const ra = await client.putRoleAssignment(
+            scope,
+            raName,
+            rid.startsWith("/subscriptions/") || !scope.startsWith("/subscriptions/") ? rid : `${scope}${rid}`,
+            principalId,
+          );
           record.roleAssignmentIds?.push(String(ra.id ?? `${scope}/providers/Microsoft.Authorization/roleAssignments/${raName}`));
         }
         // Capture the properties a modify will change, before it changes them.
@@ -172,7 +183,9 @@ export async function executeDeploy(client: PolicyWriteClient, a: Approval, opts
             record.reverts.push({ resourceId: id, before });
           }
         const remName = `clarion-${a.id}`.toLowerCase();
-        await client.putRemediation(scope, remName, { properties: { policyAssignmentId: record.assignmentId, resourceDiscoveryMode: "ExistingNonCompliant" } });
+        await client.putRemediation(scope, remName, {
+          properties: { policyAssignmentId: record.assignmentId, resourceDiscoveryMode: "ExistingNonCompliant" },
+        });
         record.remediationId = `${scope}/providers/Microsoft.PolicyInsights/remediations/${remName}`;
         record.stages.push("remediate");
       }
@@ -186,7 +199,11 @@ export async function executeDeploy(client: PolicyWriteClient, a: Approval, opts
     } catch {
       undone = false;
     }
-    throw new DeployStepError(`deploy failed after stages [${record.stages.join(", ")}]: ${(e as Error).message}${undone ? " (partial changes undone)" : ""}`, undone, { cause: e });
+    throw new DeployStepError(
+      `deploy failed after stages [${record.stages.join(", ")}]: ${(e as Error).message}${undone ? " (partial changes undone)" : ""}`,
+      undone,
+      { cause: e },
+    );
   }
 }
 
@@ -227,12 +244,15 @@ export async function verifyDeployment(client: PolicyWriteClient, rec: Deploymen
   const asg = await client.getAssignment(rec.scope, name);
   if (!asg) problems.push("assignment is missing");
   else {
-    const values = Object.values((asg.properties?.parameters ?? {}) as Record<string, { value?: unknown }>).map((v) => String(v?.value ?? "").toLowerCase());
+    const values = Object.values((asg.properties?.parameters ?? {}) as Record<string, { value?: unknown }>).map((v) =>
+      String(v?.value ?? "").toLowerCase(),
+    );
     if (values.length && !values.includes(rec.effect.toLowerCase())) problems.push(`assignment effect is not ${rec.effect}`);
   }
   const def = await client.getDefinition(rec.scope, rec.definitionId.split("/").pop() as string);
   if (!def) problems.push("definition is missing");
-  else if (def.properties?.version && (def.properties as ArmDoc).version !== rec.definitionVersion) problems.push(`definition version is ${def.properties.version}, not ${rec.definitionVersion}`);
+  else if (def.properties?.version && (def.properties as ArmDoc).version !== rec.definitionVersion)
+    problems.push(`definition version is ${def.properties.version}, not ${rec.definitionVersion}`);
   if (rec.remediationId) {
     const parts = rec.remediationId.split("/");
     const rem = await client.getRemediation(rec.scope, parts[parts.length - 1]);

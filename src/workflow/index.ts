@@ -3,10 +3,15 @@
  * through Azure Policy, tuning suggestions. Pure functions over a `WorkflowContext` (the API server and the
  * CLI both call these).
  */
-export { APPROVAL_STATES, canTransition, FIX_KINDS, fixKindFor, ROLES, ROLLOUT_PHASES, TRANSITIONS } from "./model";
-export type { Approval, ApprovalState, DeploymentRecord, FixKind, Role, RolloutPhase } from "./model";
-export { loadGovernanceConfig, parseGovernanceConfig, phaseFor, rolesOn, scopeChain } from "./config";
+
 export type { GovernanceConfig } from "./config";
+export { loadGovernanceConfig, parseGovernanceConfig, phaseFor, rolesOn, scopeChain } from "./config";
+export type { Approval, ApprovalState, DeploymentRecord, FixKind, Role, RolloutPhase } from "./model";
+export { APPROVAL_STATES, canTransition, FIX_KINDS, fixKindFor, ROLES, ROLLOUT_PHASES, TRANSITIONS } from "./model";
+export { PolicyWriteClient } from "./policy-client";
+export type { ApprovalRepo } from "./repo";
+export { migrateWorkflow, SqliteApprovalRepo } from "./repo";
+export type { WorkflowContext } from "./service";
 export {
   approve,
   automaticEligibility,
@@ -22,7 +27,3 @@ export {
   schedule,
   verify,
 } from "./service";
-export type { WorkflowContext } from "./service";
-export { PolicyWriteClient } from "./policy-client";
-export { SqliteApprovalRepo, migrateWorkflow } from "./repo";
-export type { ApprovalRepo } from "./repo";

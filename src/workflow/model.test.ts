@@ -25,17 +25,20 @@ describe("role x transition matrix", () => {
   for (const role of ROLES)
     it(`${role}: exactly the expected edges out of all ${APPROVAL_STATES.length ** 2} pairs`, () => {
       const allowed: string[] = [];
-      for (const from of APPROVAL_STATES) for (const to of APPROVAL_STATES) if (canTransition(role, from, to)) allowed.push(`${from}>${to}`);
+      for (const from of APPROVAL_STATES)
+        for (const to of APPROVAL_STATES) if (canTransition(role, from, to)) allowed.push(`${from}>${to}`);
       expect(allowed.sort()).toEqual([...EXPECTED[role]].sort());
     });
 
   it("terminal states have no way out for anyone", () => {
     for (const role of ROLES)
-      for (const from of ["rejected", "verified", "rolled-back"] as const) for (const to of APPROVAL_STATES) expect(canTransition(role, from, to)).toBe(false);
+      for (const from of ["rejected", "verified", "rolled-back"] as const)
+        for (const to of APPROVAL_STATES) expect(canTransition(role, from, to)).toBe(false);
   });
 
   it("nobody skips review: draft never goes straight to approved, scheduled or deployed", () => {
-    for (const role of ROLES) for (const to of ["approved", "scheduled", "deployed"] as const) expect(canTransition(role, "draft", to)).toBe(false);
+    for (const role of ROLES)
+      for (const to of ["approved", "scheduled", "deployed"] as const) expect(canTransition(role, "draft", to)).toBe(false);
   });
 });
 
@@ -45,7 +48,11 @@ describe("scopes", () => {
       { principal: "Bob", role: "approver", scopes: ["/providers/Microsoft.Management/managementGroups/mg-root"] },
       { principal: "cara", role: "deployer", scopes: ["/subscriptions/s-dev"] },
     ],
-    managementGroups: { "mg-root": { subscriptions: [] }, "mg-prod": { parent: "mg-root", subscriptions: ["s-prod"] }, "mg-dev": { parent: "mg-root", subscriptions: ["s-dev"] } },
+    managementGroups: {
+      "mg-root": { subscriptions: [] },
+      "mg-prod": { parent: "mg-root", subscriptions: ["s-prod"] },
+      "mg-dev": { parent: "mg-root", subscriptions: ["s-dev"] },
+    },
     rollout: [
       { scope: "/", phase: "explain-only" },
       { scope: "/providers/Microsoft.Management/managementGroups/mg-dev", phase: "automatic" },
@@ -77,6 +84,8 @@ describe("scopes", () => {
   });
 
   it("rejects an unknown role with the field named", () => {
-    expect(() => parseGovernanceConfig({ roles: [{ principal: "x", role: "god", scopes: ["/"] }] }, "gov.json")).toThrow(/gov.json.*roles.0.role/);
+    expect(() => parseGovernanceConfig({ roles: [{ principal: "x", role: "god", scopes: ["/"] }] }, "gov.json")).toThrow(
+      /gov.json.*roles.0.role/,
+    );
   });
 });

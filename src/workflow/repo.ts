@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
-import { ConflictError } from "../domain/errors";
 import { insertOutboxRows, migrateDelivery, type NewOutboxMessage } from "../delivery/repo";
+import { ConflictError } from "../domain/errors";
 import type { Approval, ApprovalState } from "./model";
 
 /**
@@ -57,7 +57,9 @@ export class SqliteApprovalRepo implements ApprovalRepo {
       let rev: number;
       if (expectedRevision === undefined) {
         this.db
-          .prepare("INSERT INTO approvals (id, finding_id, state, scope, author, revision, created_at, updated_at, doc) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)")
+          .prepare(
+            "INSERT INTO approvals (id, finding_id, state, scope, author, revision, created_at, updated_at, doc) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)",
+          )
           .run(a.id, a.findingId, a.state, a.scope, a.author, a.createdAt, a.updatedAt, JSON.stringify(doc));
         rev = 1;
       } else {

@@ -5,8 +5,20 @@ import type { SqliteStore } from "../store/sqlite-store";
 import { parseGovernanceConfig } from "./config";
 import { APPROVAL_STATES, type ApprovalState, ROLES, type Role, TRANSITIONS } from "./model";
 import { PolicyWriteClient } from "./policy-client";
-import { approve, deploy, listApprovals, openWorkflow, reject, requestApproval, requestInfo, rollback, schedule, verify, type WorkflowContext } from "./service";
-import { estateStore, GOVERNANCE, PUBLIC_POLICY, storageAccount, SUB_DEV, SUB_PROD, TLS_POLICY } from "./test-fixtures";
+import {
+  approve,
+  deploy,
+  listApprovals,
+  openWorkflow,
+  reject,
+  requestApproval,
+  requestInfo,
+  rollback,
+  schedule,
+  verify,
+  type WorkflowContext,
+} from "./service";
+import { estateStore, GOVERNANCE, PUBLIC_POLICY, SUB_DEV, SUB_PROD, storageAccount, TLS_POLICY } from "./test-fixtures";
 
 let sim: SinkSimulator;
 let client: PolicyWriteClient;
@@ -25,7 +37,13 @@ const prodTls = storageAccount(SUB_PROD, "stprod1", "TLS1_0", "prod");
 const prodTlsOk = storageAccount(SUB_PROD, "stprod2", "TLS1_2", "prod");
 const devTls = storageAccount(SUB_DEV, "stdev1", "TLS1_1", "dev");
 
-async function setup(config = GOVERNANCE, pairs: [ReturnType<typeof storageAccount>, unknown][] = [[prodTls, TLS_POLICY], [devTls, TLS_POLICY]]) {
+async function setup(
+  config = GOVERNANCE,
+  pairs: [ReturnType<typeof storageAccount>, unknown][] = [
+    [prodTls, TLS_POLICY],
+    [devTls, TLS_POLICY],
+  ],
+) {
   const { store, findings } = await estateStore(pairs, [prodTlsOk]);
   const ctx = openWorkflow(store, config, { policy: client, now: () => new Date("2026-01-05T10:00:00Z") });
   sim.state = SinkSimulator.emptyState();
@@ -57,7 +75,9 @@ describe("approval workflow", () => {
     expect(sim.resource(prodTls.id)?.properties.minimumTlsVersion).toBe("TLS1_2");
     expect(d.deployment?.reverts).toEqual([{ resourceId: prodTls.id, before: { properties: { minimumTlsVersion: "TLS1_0" } } }]);
     // The audit stage came first: the assignment was PUT with Audit before Modify.
-    const puts = sim.requests.filter((r) => r.method === "PUT" && /policyAssignments/.test(r.path)).map((r) => (r.body as any).properties.parameters.effect.value);
+    const puts = sim.requests
+      .filter((r) => r.method === "PUT" && /policyAssignments/.test(r.path))
+      .map((r) => (r.body as any).properties.parameters.effect.value);
     expect(puts).toEqual(["Audit", "Modify"]);
     const v = await verify(ctx, a.id, { actor: "dan" });
     expect(v.state).toBe("verified");
@@ -95,7 +115,11 @@ describe("approval workflow", () => {
     const name = "clarion-storage-tls";
     await client.putDefinition(scope, name, { properties: { ...PUBLIC_POLICY.properties, version: "1.0.3", description: "the old one" } });
     await client.putAssignment(scope, name, {
-      properties: { policyDefinitionId: PolicyWriteClient.definitionPath(scope, name), parameters: { effect: { value: "Audit" } }, enforcementMode: "DoNotEnforce" },
+      properties: {
+        policyDefinitionId: PolicyWriteClient.definitionPath(scope, name),
+        parameters: { effect: { value: "Audit" } },
+        enforcementMode: "DoNotEnforce",
+      },
     });
     const a = await requestApproval(ctx, { id: findings[0].id, actor: "ana" });
     expect(a.targetEffect).toBe("Deny");
@@ -165,15 +189,31 @@ describe("approval workflow", () => {
     const { store, findings, ctx } = await setup(parseGovernanceConfig({ ...GOVERNANCE, notify: ["teams", "slack"] }));
     const a = await requestApproval(ctx, { id: findings[0].id, actor: "ana" });
     await approve(ctx, a.id, { actor: "bob" });
-    const rows = (store as SqliteStore).db.prepare("SELECT sink, topic, payload FROM outbox ORDER BY rowid").all() as { sink: string; payload: string }[];
+    const rows = (store as SqliteStore).db.prepare("SELECT sink, topic, payload FROM outbox ORDER BY rowid").all() as {
+      sink: string;
+      payload: string;
+    }[];
     expect(rows.length).toBe(6); // draft, pending-review, approved × 2 sinks
-    expect(rows.map((r) => JSON.parse(r.payload).to)).toEqual(["draft", "draft", "pending-review", "pending-review", "approved", "approved"]);
+    expect(rows.map((r) => JSON.parse(r.payload).to)).toEqual([
+      "draft",
+      "draft",
+      "pending-review",
+      "pending-review",
+      "approved",
+      "approved",
+    ]);
   });
 });
 
 describe("rollout phases are enforced at deploy time", () => {
   const withPhase = (phase: string, scope = `/subscriptions/${SUB_DEV}`) =>
-    parseGovernanceConfig({ ...GOVERNANCE, rollout: [{ scope: `/subscriptions/${SUB_PROD}`, phase }, { scope, phase }] });
+    parseGovernanceConfig({
+      ...GOVERNANCE,
+      rollout: [
+        { scope: `/subscriptions/${SUB_PROD}`, phase },
+        { scope, phase },
+      ],
+    });
 
   it("explain-only: no change can even be requested", async () => {
     const { findings, ctx } = await setup(withPhase("explain-only"));
@@ -219,7 +259,11 @@ describe("rollout phases are enforced at deploy time", () => {
 
 describe("role x transition matrix through the service functions", () => {
   // For every edge and every role: an actor holding only that role (on the root scope) tries the edge.
-  const single = (role: Role) => parseGovernanceConfig({ ...GOVERNANCE, roles: [...GOVERNANCE.roles.filter((r) => r.principal !== "probe"), { principal: "probe", role, scopes: ["/"] }] });
+  const single = (role: Role) =>
+    parseGovernanceConfig({
+      ...GOVERNANCE,
+      roles: [...GOVERNANCE.roles.filter((r) => r.principal !== "probe"), { principal: "probe", role, scopes: ["/"] }],
+    });
 
   async function reach(ctx: WorkflowContext, findingId: string, state: ApprovalState): Promise<string> {
     const a = await requestApproval(ctx, { id: findingId, actor: "ana", submit: state !== "draft" });
@@ -259,7 +303,8 @@ describe("role x transition matrix through the service functions", () => {
         sim.setResources([prodTls, prodTlsOk, devTls]);
         const id = await reach(ctx, findings[0].id, from);
         // submitting a draft or answering needs-info is the author's act: make the probe the author there
-        if (from === "needs-info" || from === "draft") (ctx.store as SqliteStore).db.prepare("UPDATE approvals SET doc = json_set(doc, '$.author', 'probe') WHERE id = ?").run(id);
+        if (from === "needs-info" || from === "draft")
+          (ctx.store as SqliteStore).db.prepare("UPDATE approvals SET doc = json_set(doc, '$.author', 'probe') WHERE id = ?").run(id);
         try {
           await act[to](ctx, id);
           outcome.push(`${from}>${to}`);

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from "node:crypto";
+import type { NewOutboxMessage } from "../delivery/repo";
 import { ConflictError, InputError, NotAllowedError, NotFoundError } from "../domain/errors";
 import type { Finding } from "../domain/finding";
 import type { ArmResource } from "../domain/resource";
-import type { NewOutboxMessage } from "../delivery/repo";
 import { whatIf } from "../policy";
 import type { SqliteStore } from "../store/sqlite-store";
 import type { Store } from "../store/store";
@@ -35,7 +35,10 @@ export function openWorkflow(store: Store, config: GovernanceConfig, extra: Part
 type Stored = Approval & { revision: number };
 
 const nowIso = (ctx: WorkflowContext) => (ctx.now?.() ?? new Date()).toISOString();
-const sha256 = (v: unknown) => createHash("sha256").update(typeof v === "string" ? v : JSON.stringify(v)).digest("hex");
+const sha256 = (v: unknown) =>
+  createHash("sha256")
+    .update(typeof v === "string" ? v : JSON.stringify(v))
+    .digest("hex");
 
 export interface ActorInput {
   actor: string;
@@ -56,17 +59,36 @@ async function load(ctx: WorkflowContext, id: string): Promise<Stored> {
 function roleCheck(ctx: WorkflowContext, a: Approval, actor: string, to: ApprovalState): Role[] {
   const roles = rolesOn(ctx.config, actor, a.scope);
   if (!roles.some((r) => canTransition(r, a.state, to)))
-    throw new NotAllowedError(`${actor} may not move ${a.id} from ${a.state} to ${to} on ${a.scope} (roles there: ${roles.join(", ") || "none"})`, {
-      hint: "roles are granted per subscription or management group in the governance config's `roles` section",
-    });
+    throw new NotAllowedError(
+      `${actor} may not move ${a.id} from ${a.state} to ${to} on ${a.scope} (roles there: ${roles.join(", ") || "none"})`,
+      {
+        hint: "roles are granted per subscription or management group in the governance config's `roles` section",
+      },
+    );
   return roles;
 }
 
 async function audit(ctx: WorkflowContext, actor: string, action: string, a: Approval, details: Record<string, unknown>): Promise<void> {
-  await ctx.store.appendAudit([{ time: nowIso(ctx), actor, action, subject: a.id, digest: sha256({ ...a, revision: undefined }), details: { findingId: a.findingId, ...details } }]);
+  await ctx.store.appendAudit([
+    {
+      time: nowIso(ctx),
+      actor,
+      action,
+      subject: a.id,
+      digest: sha256({ ...a, revision: undefined }),
+      details: { findingId: a.findingId, ...details },
+    },
+  ]);
 }
 
-function notifications(ctx: WorkflowContext, a: Approval, from: ApprovalState | null, to: ApprovalState, actor: string, reason: string): NewOutboxMessage[] {
+function notifications(
+  ctx: WorkflowContext,
+  a: Approval,
+  from: ApprovalState | null,
+  to: ApprovalState,
+  actor: string,
+  reason: string,
+): NewOutboxMessage[] {
   return ctx.config.notify.map((sink) => ({
     idempotencyKey: `${sink}:approval:${a.id}:${a.history.length}:${to}`,
     sink,
@@ -77,7 +99,14 @@ function notifications(ctx: WorkflowContext, a: Approval, from: ApprovalState | 
 }
 
 /** Moves `a` to `to` (role already checked), saves it with its notifications atomically, and audits it. */
-async function commit(ctx: WorkflowContext, a: Stored, to: ApprovalState, actor: string, reason: string, extra: Record<string, unknown> = {}): Promise<Stored> {
+async function commit(
+  ctx: WorkflowContext,
+  a: Stored,
+  to: ApprovalState,
+  actor: string,
+  reason: string,
+  extra: Record<string, unknown> = {},
+): Promise<Stored> {
   const time = nowIso(ctx);
   const from = a.state;
   const next: Stored = { ...a, state: to, updatedAt: time, history: [...a.history, { from, to, actor, time, reason }] };
@@ -116,7 +145,9 @@ function effectChoices(props: Record<string, any>): string[] {
   const eff = String(props.policyRule?.then?.effect ?? "");
   const m = /^\[parameters\('([^']+)'\)\]$/.exec(eff);
   if (!m) return [eff];
-  return ((props.parameters?.[m[1]]?.allowedValues as string[] | undefined) ?? [props.parameters?.[m[1]]?.defaultValue ?? "Audit"]).map(String);
+  return ((props.parameters?.[m[1]]?.allowedValues as string[] | undefined) ?? [props.parameters?.[m[1]]?.defaultValue ?? "Audit"]).map(
+    String,
+  );
 }
 
 export function effectParamName(props: Record<string, any>): string | undefined {
@@ -138,7 +169,12 @@ function pickEffect(props: Record<string, any>, wanted?: string): string {
 }
 
 /** Resources the target effect would touch under `scope` (policy what-if over the stored inventory). */
-export function blastRadius(policy: Record<string, any>, effect: string, resources: ArmResource[], scope: string): { affected: number | null; note?: string } {
+export function blastRadius(
+  policy: Record<string, any>,
+  effect: string,
+  resources: ArmResource[],
+  scope: string,
+): { affected: number | null; note?: string } {
   const prefix = scope.toLowerCase();
   const inScope = resources.filter((r) => r.id.toLowerCase().startsWith(`${prefix}/`) || r.id.toLowerCase() === prefix);
   const param = effectParamName(policy.properties);
@@ -239,7 +275,8 @@ export async function approve(ctx: WorkflowContext, id: string, input: ActorInpu
     throw new NotAllowedError(`${actor} has already approved ${a.id}; a different approver is needed`);
   const decision = { actor, time: nowIso(ctx), reason };
   const next: Stored = { ...a, approvals: [...a.approvals, decision] };
-  if (next.approvals.length >= a.requiredApprovals) return strip(await commit(ctx, next, "approved", actor, reason, { approvals: next.approvals.length }));
+  if (next.approvals.length >= a.requiredApprovals)
+    return strip(await commit(ctx, next, "approved", actor, reason, { approvals: next.approvals.length }));
   next.updatedAt = decision.time;
   const rev = await ctx.repo.save(next, a.revision);
   await audit(ctx, actor, "approval.approval-recorded", next, {
@@ -278,7 +315,15 @@ export async function schedule(ctx: WorkflowContext, id: string, input: ActorInp
   roleCheck(ctx, a, actor, "scheduled");
   const at = input.at ?? nowIso(ctx);
   if (Number.isNaN(Date.parse(at))) throw new InputError(`not a date-time: ${at}`, { field: "at" });
-  return strip(await commit(ctx, { ...a, scheduledFor: new Date(at).toISOString() }, "scheduled", actor, input.reason?.trim() || `scheduled for ${at}`));
+  return strip(
+    await commit(
+      ctx,
+      { ...a, scheduledFor: new Date(at).toISOString() },
+      "scheduled",
+      actor,
+      input.reason?.trim() || `scheduled for ${at}`,
+    ),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------- deploy
@@ -291,12 +336,16 @@ function client(ctx: WorkflowContext): PolicyWriteClient {
 /** Why the `automatic` phase may (or may not) deploy this fix without a human approval. */
 export function automaticEligibility(ctx: WorkflowContext, a: Approval): { eligible: boolean; why: string } {
   if (phaseFor(ctx.config, a.scope) !== "automatic") return { eligible: false, why: "scope is not in the automatic phase" };
-  if (!isAutomaticKind(ctx.config, a.fixKind)) return { eligible: false, why: `fix kind ${a.fixKind} is not allow-listed for automatic rollout` };
+  if (!isAutomaticKind(ctx.config, a.fixKind))
+    return { eligible: false, why: `fix kind ${a.fixKind} is not allow-listed for automatic rollout` };
   if (a.environment === "production" || a.environment === "unknown")
     return { eligible: false, why: `environment ${a.environment}: automatic rollout only runs in known non-production scopes` };
   if (a.blastRadius === null || a.blastRadius > ctx.config.blastRadiusLimit)
     return { eligible: false, why: `blast radius ${a.blastRadius ?? "unknown"} is above the limit ${ctx.config.blastRadiusLimit}` };
-  return { eligible: true, why: `automatic phase, allow-listed ${a.fixKind}, ${a.environment}, ${a.blastRadius} resource(s) ≤ ${ctx.config.blastRadiusLimit}` };
+  return {
+    eligible: true,
+    why: `automatic phase, allow-listed ${a.fixKind}, ${a.environment}, ${a.blastRadius} resource(s) ≤ ${ctx.config.blastRadiusLimit}`,
+  };
 }
 
 async function refuse(ctx: WorkflowContext, a: Approval, actor: string, why: string, hint?: string): Promise<never> {
@@ -314,7 +363,13 @@ export async function deploy(ctx: WorkflowContext, id: string, input: ActorInput
   let a = await load(ctx, id);
   const phase = phaseFor(ctx.config, a.scope);
   if (phase === "explain-only" || phase === "draft")
-    await refuse(ctx, a, actor, `rollout phase of ${a.scope} is ${phase}: deploys are not allowed there`, "move the scope to supervised or automatic in the governance config");
+    await refuse(
+      ctx,
+      a,
+      actor,
+      `rollout phase of ${a.scope} is ${phase}: deploys are not allowed there`,
+      "move the scope to supervised or automatic in the governance config",
+    );
   const roles = rolesOn(ctx.config, actor, a.scope);
   if (!roles.some((r) => canTransition(r, "scheduled", "deployed")))
     await refuse(ctx, a, actor, `${actor} may not deploy on ${a.scope} (roles there: ${roles.join(", ") || "none"})`);
@@ -324,22 +379,42 @@ export async function deploy(ctx: WorkflowContext, id: string, input: ActorInput
   const auto = automaticEligibility(ctx, a);
   if (auto.eligible && ["draft", "pending-review", "needs-info"].includes(a.state)) {
     if (a.state !== "pending-review") a = await commit(ctx, a, "pending-review", "rollout:automatic", auto.why);
-    a = await commit(ctx, { ...a, approvals: [{ actor: "rollout:automatic", time: nowIso(ctx), reason: auto.why }] }, "approved", "rollout:automatic", auto.why);
+    a = await commit(
+      ctx,
+      { ...a, approvals: [{ actor: "rollout:automatic", time: nowIso(ctx), reason: auto.why }] },
+      "approved",
+      "rollout:automatic",
+      auto.why,
+    );
   }
   if (a.state === "approved") {
     if (!auto.eligible && a.approvals.length < a.requiredApprovals)
-      await refuse(ctx, a, actor, `blast radius ${a.blastRadius ?? "unknown"} exceeds the limit ${ctx.config.blastRadiusLimit}: ${a.requiredApprovals} approvals are needed, ${a.approvals.length} given`, "ask a second approver: `clarion approvals approve ID`");
+      await refuse(
+        ctx,
+        a,
+        actor,
+        `blast radius ${a.blastRadius ?? "unknown"} exceeds the limit ${ctx.config.blastRadiusLimit}: ${a.requiredApprovals} approvals are needed, ${a.approvals.length} given`,
+        "ask a second approver: `clarion approvals approve ID`",
+      );
     a = await commit(ctx, { ...a, scheduledFor: nowIso(ctx) }, "scheduled", actor, "scheduled at deploy");
   }
-  if (a.state !== "scheduled")
-    await refuse(ctx, a, actor, `${a.id} is ${a.state}; only approved or scheduled changes can be deployed`);
+  if (a.state !== "scheduled") await refuse(ctx, a, actor, `${a.id} is ${a.state}; only approved or scheduled changes can be deployed`);
   if (a.scheduledFor && Date.parse(a.scheduledFor) > (ctx.now?.() ?? new Date()).getTime())
     await refuse(ctx, a, actor, `${a.id} is scheduled for ${a.scheduledFor}`);
   if (!auto.eligible && a.approvals.length < a.requiredApprovals)
-    await refuse(ctx, a, actor, `blast radius ${a.blastRadius ?? "unknown"} exceeds the limit ${ctx.config.blastRadiusLimit}: ${a.requiredApprovals} approvals are needed, ${a.approvals.length} given`);
+    await refuse(
+      ctx,
+      a,
+      actor,
+      `blast radius ${a.blastRadius ?? "unknown"} exceeds the limit ${ctx.config.blastRadiusLimit}: ${a.requiredApprovals} approvals are needed, ${a.approvals.length} given`,
+    );
   let record: DeploymentRecord;
   try {
-    record = await executeDeploy(client(ctx), a, { location: input.location ?? "eastus", resources: await ctx.store.listResources(), now: nowIso(ctx) });
+    record = await executeDeploy(client(ctx), a, {
+      location: input.location ?? "eastus",
+      resources: await ctx.store.listResources(),
+      now: nowIso(ctx),
+    });
   } catch (e) {
     await audit(ctx, actor, "deploy.failed", a, { error: (e as Error).message, undone: (e as { undone?: boolean }).undone ?? false });
     throw e;

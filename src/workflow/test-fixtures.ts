@@ -1,7 +1,7 @@
 import type { Finding } from "../domain/finding";
 import type { ArmResource } from "../domain/resource";
 import { SqliteStore } from "../store/sqlite-store";
-import { parseGovernanceConfig, type GovernanceConfig } from "./config";
+import { type GovernanceConfig, parseGovernanceConfig } from "./config";
 
 /** Small, hand-made estate for workflow and delivery tests: storage accounts with old TLS in two subscriptions. */
 export const SUB_PROD = "11111111-1111-1111-1111-111111111111";
@@ -76,14 +76,28 @@ export function findingFor(r: ArmResource, policy: unknown, over: Partial<Findin
     subscriptionId: String(r.subscriptionId),
     resourceGroup: String(r.resourceGroup),
     environment: env,
-    recommendation: { id: "rec-0001", name: (policy as { properties: { displayName: string } }).properties.displayName, severity: "High", category: "Storage", packId: "storage-tls" },
+    recommendation: {
+      id: "rec-0001",
+      name: (policy as { properties: { displayName: string } }).properties.displayName,
+      severity: "High",
+      category: "Storage",
+      packId: "storage-tls",
+    },
     status: "Unhealthy",
     risk: { score: 70, level: "high", factors: [] },
     owner: { name: "Alice", email: "alice@contoso.com", source: "resource-tag" },
     controls: [{ framework: "cis-azure", version: "2.0", controlId: "3.15" }],
     attackPaths: [],
     rootCause: null,
-    explanation: { summary: `${r.name} accepts old TLS.`, businessImpact: "Downgrade attacks.", complianceImpact: "CIS 3.15", citations: [], engine: "offline", model: null, grounding: 1 },
+    explanation: {
+      summary: `${r.name} accepts old TLS.`,
+      businessImpact: "Downgrade attacks.",
+      complianceImpact: "CIS 3.15",
+      citations: [],
+      engine: "offline",
+      model: null,
+      grounding: 1,
+    },
     remediation: [{ kind: "azure-policy", content: JSON.stringify(policy), rollback: "az policy assignment delete ..." }],
     exemption: null,
     ...over,
@@ -100,7 +114,11 @@ export const GOVERNANCE: GovernanceConfig = parseGovernanceConfig({
     { principal: "root", role: "admin", scopes: ["/"] },
     { principal: "ana", role: "approver", scopes: [`/subscriptions/${SUB_DEV}`] },
   ],
-  managementGroups: { "mg-all": { subscriptions: [] }, "mg-prod": { parent: "mg-all", subscriptions: [SUB_PROD] }, "mg-dev": { parent: "mg-all", subscriptions: [SUB_DEV] } },
+  managementGroups: {
+    "mg-all": { subscriptions: [] },
+    "mg-prod": { parent: "mg-all", subscriptions: [SUB_PROD] },
+    "mg-dev": { parent: "mg-all", subscriptions: [SUB_DEV] },
+  },
   rollout: [
     { scope: "/providers/Microsoft.Management/managementGroups/mg-prod", phase: "supervised" },
     { scope: `/subscriptions/${SUB_DEV}`, phase: "supervised" },
@@ -110,7 +128,10 @@ export const GOVERNANCE: GovernanceConfig = parseGovernanceConfig({
 });
 
 /** An in-memory store holding the estate and one finding per (resource, policy) pair given. */
-export async function estateStore(pairs: [ArmResource, unknown][], extra: ArmResource[] = []): Promise<{ store: SqliteStore; findings: Finding[] }> {
+export async function estateStore(
+  pairs: [ArmResource, unknown][],
+  extra: ArmResource[] = [],
+): Promise<{ store: SqliteStore; findings: Finding[] }> {
   const store = new SqliteStore(":memory:");
   await store.migrate();
   const findings = pairs.map(([r, p]) => findingFor(r, p));

@@ -27,10 +27,16 @@ export interface TuningOptions {
 }
 
 /** Exemptions on findings plus dismissed findings and rejected approvals, as signals. */
-export function tuningSignals(findings: Finding[], approvals: Approval[] = [], dismissed: { findingId: string; reason: string }[] = []): TuningSignal[] {
+export function tuningSignals(
+  findings: Finding[],
+  approvals: Approval[] = [],
+  dismissed: { findingId: string; reason: string }[] = [],
+): TuningSignal[] {
   const out: TuningSignal[] = [];
-  for (const f of findings) if (f.exemption) out.push({ findingId: f.id, kind: "exemption", reason: `${f.exemption.category}: ${f.exemption.justification}` });
-  for (const a of approvals) if (a.state === "rejected") out.push({ findingId: a.findingId, kind: "rejected", reason: a.history.at(-1)?.reason ?? "rejected" });
+  for (const f of findings)
+    if (f.exemption) out.push({ findingId: f.id, kind: "exemption", reason: `${f.exemption.category}: ${f.exemption.justification}` });
+  for (const a of approvals)
+    if (a.state === "rejected") out.push({ findingId: a.findingId, kind: "rejected", reason: a.history.at(-1)?.reason ?? "rejected" });
   for (const d of dismissed) out.push({ findingId: d.findingId, kind: "dismissed", reason: d.reason });
   return out;
 }
@@ -62,7 +68,11 @@ export function suggestTuning(findings: Finding[], signals: TuningSignal[], opts
     const sigFindings = [...new Set(g.signals.map((s) => s.findingId))].map((id) => byId.get(id) as Finding);
     if (sigFindings.length < minSignals) continue;
     const first = g.findings[0];
-    const base = { recommendationId: recId, recommendationName: first.recommendation.name, policyDefinitionId: first.recommendation.policyDefinitionId ?? null };
+    const base = {
+      recommendationId: recId,
+      recommendationName: first.recommendation.name,
+      policyDefinitionId: first.recommendation.policyDefinitionId ?? null,
+    };
     const evidence = (fs: Finding[]) => {
       const ids = new Set(fs.map((f) => f.id));
       return {
@@ -99,7 +109,14 @@ export function suggestTuning(findings: Finding[], signals: TuningSignal[], opts
         ...base,
         kind: "parameter",
         suggestion: `All ${sigFindings.length} exemptions/dismissals are in development or test while production findings stand: keep the enforcing effect for production and audit elsewhere.`,
-        change: { properties: { overrides: [{ kind: "policyEffect", value: "Audit", selectors: [{ kind: "resourceLocation", in: ["<non-production locations>"] }] }], metadata: { clarionNote: "or split the assignment by environment tag" } } },
+        change: {
+          properties: {
+            overrides: [
+              { kind: "policyEffect", value: "Audit", selectors: [{ kind: "resourceLocation", in: ["<non-production locations>"] }] },
+            ],
+            metadata: { clarionNote: "or split the assignment by environment tag" },
+          },
+        },
         evidence: evidence(sigFindings),
       });
       continue;

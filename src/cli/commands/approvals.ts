@@ -50,7 +50,11 @@ export interface WorkflowCliOptions {
 }
 
 /** Opens the store and a workflow context for one command, closing both afterwards. */
-export async function withWorkflow<T>(o: WorkflowCliOptions, needsAzure: boolean, fn: (ctx: WorkflowContext, store: Store) => Promise<T>): Promise<T> {
+export async function withWorkflow<T>(
+  o: WorkflowCliOptions,
+  needsAzure: boolean,
+  fn: (ctx: WorkflowContext, store: Store) => Promise<T>,
+): Promise<T> {
   const store = await openStore(o.db, { mustExist: true });
   const policy = needsAzure ? new PolicyWriteClient({ armEndpoint: o.armEndpoint }) : undefined;
   try {
@@ -81,23 +85,39 @@ export function register(program: Command): void {
   common(cmd.command("list").description("List approvals"))
     .option("--state <state>", "draft | pending-review | approved | rejected | needs-info | scheduled | deployed | verified | rolled-back")
     .option("--finding <id>", "approvals of one finding")
-    .action(async (o) => withWorkflow(o, false, async (ctx) => print(await listApprovals(ctx, { state: o.state as ApprovalState | undefined, findingId: o.finding }), o)));
+    .action(async (o) =>
+      withWorkflow(o, false, async (ctx) =>
+        print(await listApprovals(ctx, { state: o.state as ApprovalState | undefined, findingId: o.finding }), o),
+      ),
+    );
 
-  common(cmd.command("show <id>").description("Show one approval with its history"))
-    .action(async (id: string, o) => withWorkflow(o, false, async (ctx) => print(await getApproval(ctx, id), { ...o, output: o.output === "table" ? "json" : o.output })));
+  common(cmd.command("show <id>").description("Show one approval with its history")).action(async (id: string, o) =>
+    withWorkflow(o, false, async (ctx) => print(await getApproval(ctx, id), { ...o, output: o.output === "table" ? "json" : o.output })),
+  );
 
-  common(cmd.command("request <id>").description("Request approval to fix a finding (finding id), or resubmit a draft / needs-info approval (approval id)"))
+  common(
+    cmd
+      .command("request <id>")
+      .description("Request approval to fix a finding (finding id), or resubmit a draft / needs-info approval (approval id)"),
+  )
     .option("--reason <text>", "why")
-    .option("--effect <effect>", "effect after the audit stage: Deny | Modify | DeployIfNotExists | Audit (default: the strongest the draft allows)")
+    .option(
+      "--effect <effect>",
+      "effect after the audit stage: Deny | Modify | DeployIfNotExists | Audit (default: the strongest the draft allows)",
+    )
     .option("--draft", "stop at draft instead of submitting for review")
     .action(async (id: string, o) =>
-      withWorkflow(o, false, async (ctx) => print(await requestApproval(ctx, { id, actor: actorOf(o), reason: o.reason, effect: o.effect, submit: !o.draft }), o)),
+      withWorkflow(o, false, async (ctx) =>
+        print(await requestApproval(ctx, { id, actor: actorOf(o), reason: o.reason, effect: o.effect, submit: !o.draft }), o),
+      ),
     );
 
   const decision = (name: string, desc: string, fn: typeof approve) =>
     common(cmd.command(`${name} <id>`).description(desc))
       .option("--reason <text>", "why (required to reject or ask for info)")
-      .action(async (id: string, o) => withWorkflow(o, false, async (ctx) => print(await fn(ctx, id, { actor: actorOf(o), reason: o.reason }), o)));
+      .action(async (id: string, o) =>
+        withWorkflow(o, false, async (ctx) => print(await fn(ctx, id, { actor: actorOf(o), reason: o.reason }), o)),
+      );
   decision("approve", "Approve (four-eyes: not the author; a second approver above the blast-radius limit)", approve);
   decision("reject", "Reject with a reason", reject);
   decision("info", "Ask the author for more information", requestInfo);
@@ -105,12 +125,16 @@ export function register(program: Command): void {
   common(cmd.command("schedule <id>").description("Schedule an approved change"))
     .option("--at <datetime>", "ISO date-time (default now)")
     .option("--reason <text>", "why")
-    .action(async (id: string, o) => withWorkflow(o, false, async (ctx) => print(await schedule(ctx, id, { actor: actorOf(o), reason: o.reason, at: o.at }), o)));
+    .action(async (id: string, o) =>
+      withWorkflow(o, false, async (ctx) => print(await schedule(ctx, id, { actor: actorOf(o), reason: o.reason, at: o.at }), o)),
+    );
 
   common(cmd.command("verify <id>").description("Check a deployed change is live as recorded and mark it verified"))
     .option("--arm-endpoint <url>", "ARM endpoint (default CLARION_AZURE_ENDPOINT or public cloud)")
     .option("--reason <text>", "why")
-    .action(async (id: string, o) => withWorkflow(o, true, async (ctx) => print(await verify(ctx, id, { actor: actorOf(o), reason: o.reason }), o)));
+    .action(async (id: string, o) =>
+      withWorkflow(o, true, async (ctx) => print(await verify(ctx, id, { actor: actorOf(o), reason: o.reason }), o)),
+    );
 
   cmd
     .command("tune")
@@ -125,7 +149,15 @@ export function register(program: Command): void {
         const findings = await store.listFindings();
         const s = suggestTuning(findings, tuningSignals(findings, await listApprovals(ctx)), { minSignals: Number(o.minSignals) });
         const table = o.output === "table" && !o.query;
-        const rows = table ? s.map((x) => ({ recommendation: x.recommendationName, kind: x.kind, signals: x.evidence.signals, of: x.evidence.ofFindings, suggestion: x.suggestion })) : s;
+        const rows = table
+          ? s.map((x) => ({
+              recommendation: x.recommendationName,
+              kind: x.kind,
+              signals: x.evidence.signals,
+              of: x.evidence.ofFindings,
+              suggestion: x.suggestion,
+            }))
+          : s;
         process.stdout.write(render(rows, { output: o.output, query: o.query }));
       }),
     );

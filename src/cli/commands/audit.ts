@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import pc from "picocolors";
-import { InputError } from "../../domain/errors";
 import { buildSinks, loadDeliveryConfig } from "../../delivery/config";
 import { drainOutbox } from "../../delivery/outbox";
 import { SqliteDeliveryRepo } from "../../delivery/repo";
+import { InputError } from "../../domain/errors";
 import { verifyChain } from "../../store/audit-chain";
 import { DEFAULT_DB, openStore } from "../../store/open-store";
 import type { SqliteStore } from "../../store/sqlite-store";
@@ -49,7 +49,10 @@ export function register(program: Command): void {
       const source = o.file ?? o.db;
       if (o.output === "json") process.stdout.write(`${JSON.stringify({ source, ...v }, null, 2)}\n`);
       else if (v.ok) process.stdout.write(`${pc.green("ok")} ${v.checked} event(s) in ${source}: chain intact\n`);
-      else process.stdout.write(`${pc.red("BROKEN")} ${source}: event #${v.problem?.position} (seq ${v.problem?.seq}): ${v.problem?.reason}; ${v.checked} event(s) verified before it\n`);
+      else
+        process.stdout.write(
+          `${pc.red("BROKEN")} ${source}: event #${v.problem?.position} (seq ${v.problem?.seq}): ${v.problem?.reason}; ${v.checked} event(s) verified before it\n`,
+        );
       if (!v.ok) process.exitCode = 5;
     });
 
@@ -76,9 +79,21 @@ export function register(program: Command): void {
           if (!sc || sc.type !== "blob") throw new InputError(`sink '${o.sink}' is not a blob sink`, { field: "--sink" });
           const repo = new SqliteDeliveryRepo((store as SqliteStore).db);
           const last = events.at(-1);
-          await repo.enqueue([{ idempotencyKey: `${o.sink}:audit:${last?.hash ?? "empty"}`, sink: o.sink, topic: "audit.export", payload: { name: "clarion-audit", content: jsonl } }], new Date().toISOString());
+          await repo.enqueue(
+            [
+              {
+                idempotencyKey: `${o.sink}:audit:${last?.hash ?? "empty"}`,
+                sink: o.sink,
+                topic: "audit.export",
+                payload: { name: "clarion-audit", content: jsonl },
+              },
+            ],
+            new Date().toISOString(),
+          );
           const r = await drainOutbox(repo, buildSinks(cfg, process.env, [o.sink]), { retry: cfg.retry, maxRounds: 1 });
-          process.stdout.write(`exported ${events.length} event(s) to sink ${o.sink}: ${r.delivered} written, ${r.skipped} unchanged, ${r.retrying + r.dead} failed\n`);
+          process.stdout.write(
+            `exported ${events.length} event(s) to sink ${o.sink}: ${r.delivered} written, ${r.skipped} unchanged, ${r.retrying + r.dead} failed\n`,
+          );
           if (r.retrying + r.dead > 0) process.exitCode = 1;
         }
       } finally {

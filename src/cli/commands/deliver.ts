@@ -18,7 +18,11 @@ async function withRepo<T>(db: string, fn: (repo: SqliteDeliveryRepo, store: Sto
   }
 }
 
-const listing = (c: Command) => c.option("--db <file>", "store", DEFAULT_DB).option("-o, --output <format>", "table | json | csv", "table").option("--query <jmespath>", "JMESPath query");
+const listing = (c: Command) =>
+  c
+    .option("--db <file>", "store", DEFAULT_DB)
+    .option("-o, --output <format>", "table | json | csv", "table")
+    .option("--query <jmespath>", "JMESPath query");
 
 export function register(program: Command): void {
   const cmd = program.command("deliver").description("Tickets, chat notices and Sentinel rows through the transactional outbox");
@@ -36,9 +40,15 @@ export function register(program: Command): void {
         const minRisk = o.minRisk !== undefined ? Number(o.minRisk) : cfg.minRisk;
         const picked = all.filter((f) => f.risk.score >= minRisk);
         const now = new Date().toISOString();
-        const msgs = [...ticketMessages(picked, cfg.tickets), ...noticeMessages(picked, cfg.notices), ...(cfg.sentinel ? sentinelMessages(all, cfg.sentinel, now) : [])];
+        const msgs = [
+          ...ticketMessages(picked, cfg.tickets),
+          ...noticeMessages(picked, cfg.notices),
+          ...(cfg.sentinel ? sentinelMessages(all, cfg.sentinel, now) : []),
+        ];
         const n = await repo.enqueue(msgs, now);
-        process.stdout.write(`queued ${n} new message(s) (${msgs.length - n} already queued) for ${picked.length} finding(s) at risk >= ${minRisk}\n`);
+        process.stdout.write(
+          `queued ${n} new message(s) (${msgs.length - n} already queued) for ${picked.length} finding(s) at risk >= ${minRisk}\n`,
+        );
       });
     });
 
@@ -54,7 +64,9 @@ export function register(program: Command): void {
       try {
         await withRepo(o.db, async (repo) => {
           const r = await drainOutbox(repo, sinks, { retry: cfg.retry, maxRounds: Number(o.rounds) });
-          process.stdout.write(`${r.delivered} delivered, ${r.skipped} already up to date, ${r.retrying} to retry, ${r.dead} dead-lettered\n`);
+          process.stdout.write(
+            `${r.delivered} delivered, ${r.skipped} already up to date, ${r.retrying} to retry, ${r.dead} dead-lettered\n`,
+          );
           for (const e of r.errors.slice(0, 10)) process.stderr.write(`  ${e.sink} ${e.id}: ${e.error}\n`);
           if (r.dead > 0) process.exitCode = 1;
         });
@@ -69,7 +81,13 @@ export function register(program: Command): void {
     .action(async (o: { db: string; output: string; query?: string; state?: OutboxState; sink?: string }) =>
       withRepo(o.db, async (repo) => {
         const rows = (await repo.list({ state: o.state, sink: o.sink })).map(({ payload: _p, ...m }) => m);
-        process.stdout.write(render(rows, o, o.output === "table" ? ["id", "sink", "topic", "findingId", "state", "attempts", "nextAttemptAt", "lastError"] : undefined));
+        process.stdout.write(
+          render(
+            rows,
+            o,
+            o.output === "table" ? ["id", "sink", "topic", "findingId", "state", "attempts", "nextAttemptAt", "lastError"] : undefined,
+          ),
+        );
       }),
     );
 
@@ -78,7 +96,9 @@ export function register(program: Command): void {
     .action(async (o: { db: string; output: string; query?: string; finding?: string }) =>
       withRepo(o.db, async (repo) => {
         const rows = o.finding ? await repo.ticketsFor(o.finding) : await repo.listTickets();
-        process.stdout.write(render(rows, o, o.output === "table" ? ["findingId", "sink", "number", "status", "updatedAt", "url"] : undefined));
+        process.stdout.write(
+          render(rows, o, o.output === "table" ? ["findingId", "sink", "number", "status", "updatedAt", "url"] : undefined),
+        );
       }),
     );
 
