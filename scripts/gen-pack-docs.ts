@@ -55,6 +55,20 @@ policy id or display name. Frameworks are those whose data file in \`frameworks/
   property paths in the table are themselves verified against the real Azure Policy alias catalog when
   \`../shared\` is present (\`validators.test.ts\`).
 
+## How the harder families decide
+- **NSG exposure of a VM** (\`packs/network/*\`): a port counts as reachable from the Internet only when every NSG on the
+  path allows it, the subnet's NSG and then the NIC's, each walked in priority order (a higher-priority Deny hides later
+  Allows; Azure's default DenyAllInBound closes what no rule opens). A VM whose NSGs were not collected is notApplicable.
+- **Subscription roles** (\`packs/identity/*\`): role assignments scoped exactly at the subscription. Guest status comes
+  only from the optional \`properties.principalName\` hint (\`#EXT#\` in the UPN); when user assignments lack it the
+  result is notApplicable, never guessed.
+- **Vulnerability findings**: the VM's sub-assessments under assessment 1195afff-…; Unhealthy rows make the VM
+  Unhealthy, no rows or only resolved ones make it Healthy.
+- **Values a finding cannot know** (the NSG in front of a VM, the principal to add, a key URI): az and PowerShell
+  drafts read them in a pre-check line or from an environment variable; Bicep and ARM take a template parameter,
+  Terraform an input variable. Drafts that create something new roll back by deleting it (a \`removed\` block in
+  Terraform).
+
 ## Findings without a pack
 \`src/packs/generic.ts\`: \`explainGeneric(assessment)\` and \`remediateGeneric(assessment)\` build an explanation and a
 manual-steps draft (plus an audit-only assignment of the built-in policy when the assessment names one) from the
