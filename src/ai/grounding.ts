@@ -70,6 +70,9 @@ const UNSAFE: { re: RegExp; why: string }[] = [
   { re: /\b(ignore|disregard|forget)\s+(all\s+|any\s+|the\s+)?(previous|prior|above|earlier|system|these)\b/i, why: "repeated instructions" },
   { re: /\b(disable|turn off|remove|delete|suspend)\s+(the\s+|this\s+|all\s+)?(polic(y|ies)|defender|monitoring|logging|alerts?|assignment|recommendation)\b/i, why: "advice to weaken controls" },
   { re: /\b(grant|create|add|request)\s+(an?\s+)?(exemption|waiver)\b/i, why: "advice to exempt" },
+  { re: /\b(set|change|switch|lower)\b[^.]{0,40}\beffect\b[^.]{0,20}\b(disabled|audit|none)\b/i, why: "advice to weaken a policy's effect" },
+  { re: /\b(deploy|assign|apply|roll out)\b[^.]{0,40}\b(all|every)\s+(subscriptions?|resources?|management groups?)\b/i, why: "advice to widen a policy's scope" },
+  { re: /[$€£]\s?\d|\b\d[\d,.]*\s?(dollars|euros?|pounds|usd|eur|gbp)\b|\b(fines?|penalt(y|ies)|cost(s)?)\s+(of|up to|would be|would cost)?\s*\d/i, why: "a monetary figure (no fact states one)" },
   { re: /\b(system prompt|as an ai|language model|jailbreak)\b/i, why: "talk about the model or its prompt" },
   { re: /\b(low|no|minimal|negligible|zero|acceptable)\s+risk\b|\brisk (is|was) (low|minimal|negligible|acceptable)\b/i, why: "a risk rating (ratings come from the risk model, not from text)" },
 ];
@@ -81,6 +84,10 @@ function uniq<T>(xs: Iterable<T>): T[] {
 export function checkGrounding(text: GroundingText, citations: string[], facts: GroundingFact[], opts: GroundingOptions = {}): GroundingResult {
   const ids = new Set(facts.map((f) => f.id));
   const vocab = `${facts.map((f) => `${f.id} ${f.value}`).join("\n")}`.toLowerCase();
+  // Frameworks and controls are grounded only by the mapping; resource names only by facts that name
+  // resources (never by a tag, an owner or a status text, which whoever controls the resource writes).
+  const mapping = facts.filter((f) => /^(framework|control)\./.test(f.id)).map((f) => `${f.id} ${f.value}`).join("\n").toLowerCase();
+  const names = facts.filter((f) => !/^(tag\.|owner$|status\.|recommendation$|env$)/.test(f.id)).map((f) => `${f.id} ${f.value}`).join("\n").toLowerCase();
   const vocabNumbers = new Set<string>();
   for (const src of [vocab, (opts.trustedText ?? "").toLowerCase()])
     for (const m of src.matchAll(NUMBER)) {
@@ -108,7 +115,7 @@ export function checkGrounding(text: GroundingText, citations: string[], facts: 
     }
     for (const m of s.match(URL) ?? []) {
       checked++;
-      if (!vocab.includes(m.toLowerCase())) fail(`${field}: URL "${m}" is not in the dossier`);
+      fail(`${field}: URL "${m}" (explanations carry no links)`);
     }
     const noUrl = s.replace(URL, " ");
     for (const m of noUrl.match(EMAIL) ?? []) {
@@ -119,24 +126,25 @@ export function checkGrounding(text: GroundingText, citations: string[], facts: 
     for (const fw of FRAMEWORKS)
       if (fw.re.test(plain)) {
         checked++;
-        if (!fw.keys.some((k) => vocab.includes(k))) fail(`${field}: framework ${fw.label} is not among the dossier's mapped frameworks`);
+        if (!fw.keys.some((k) => mapping.includes(k))) fail(`${field}: framework ${fw.label} is not among the dossier's mapped frameworks`);
       }
     for (const m of uniq(plain.match(CONTROL) ?? [])) {
       checked++;
       const norm = m.replace(/\s+/g, "").toLowerCase();
-      if (!vocab.includes(norm)) fail(`${field}: control ${m} is not in the dossier`);
+      if (!mapping.includes(norm)) fail(`${field}: control ${m} is not in the dossier`);
     }
     const noControls = plain.replace(CONTROL, " ");
     for (const m of uniq(noControls.match(NUMBER) ?? [])) {
       checked++;
       if (!vocabNumbers.has(m.toLowerCase())) fail(`${field}: the number ${m} is not stated by any fact`);
     }
-    for (const m of uniq(noControls.match(NAME_LIKE) ?? [])) {
+    const candidates = uniq([...(noControls.match(NAME_LIKE) ?? []), ...(opts.estateNames?.size ? (noControls.match(/[A-Za-z0-9][A-Za-z0-9_-]*[A-Za-z0-9]/g) ?? []).filter((w) => opts.estateNames?.has(w.toLowerCase())) : [])]);
+    for (const m of candidates) {
       const low = m.toLowerCase();
       const known = opts.estateNames?.has(low) ?? false;
       if (!known && !/\d/.test(low)) continue;
       checked++;
-      if (!vocab.includes(low)) fail(`${field}: "${m}" looks like a resource name that is not in the dossier`);
+      if (!names.includes(low)) fail(`${field}: "${m}" looks like a resource name that is not in the dossier`);
     }
   }
   return { ok: violations.length === 0, score: checked ? (checked - violations.length) / checked : 1, checked, violations };
