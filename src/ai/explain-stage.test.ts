@@ -130,7 +130,7 @@ describe("explainStage", () => {
     expect(u.totalTokens).toBeLessThanOrEqual(2500);
     const st2 = await store();
     await explainStage({ findings: smallEstate(2), packsById: new Map(), store: st2, now, config: cfg({ cache: false }) });
-    const r2 = await explainStage({ findings: smallEstate(24), packsById: new Map(), store: st2, now, config: cfg({ cache: false, spikeFactor: 2 }) });
+    const r2 = await explainStage({ findings: smallEstate(24), packsById: new Map(), store: st2, now, config: cfg({ cache: false, spikeFactor: 1.5 }) });
     expect((r2.usage as { alerts: { kind: string }[] }).alerts.map((a) => a.kind)).toContain("spike");
   });
 

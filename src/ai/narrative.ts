@@ -32,7 +32,12 @@ export interface AuditSink {
 
 const CLASS_IDS = new Set(["resource.typeLabel", "recommendation", "env", "tag.dataClassification", "tag.criticality"]);
 const SOURCED_PREFIX = /^(control|framework|playbook)\./;
-const NUMBERED: Record<string, number> = { alert: 2, kev: 3, path: 1, change: 1 };
+const NUMBERED: Record<string, number> = { alert: 2, kev: 2, path: 1, change: 1 };
+/** Per-resource slots offered to every group, present or not, so a group's prompt never depends on its members. */
+export const FIXED_SLOTS = ["resource.name", "resource.id", "status.reason", "tag.application", "owner", "exposure.internet", "alert.1", "alert.2", "kev.1", "kev.2", "path.1", "change.1", "secureScore.control"];
+const FIXED = new Set(FIXED_SLOTS);
+/** Always present in an enriched finding's dossier. */
+const REQUIRED_SLOTS = new Set(["resource.name", "resource.id"]);
 
 export const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
@@ -102,14 +107,15 @@ export class NarrativeEngine {
     const dossier = f.dossier ?? [];
     const { literal, slots } = slotView(dossier);
     const packId = f.recommendation.packId ?? null;
-    const sig = [packId ?? `rec:${f.recommendation.id}`, ...literal.map((x) => `${x.id}=${x.value}${SOURCED_PREFIX.test(x.id) ? `|${x.source}` : ""}`), "--", ...slots.keys()].join("\n");
+    const extra = [...slots.keys()].filter((k) => !FIXED.has(k));
+    const sig = [packId ?? `rec:${f.recommendation.id}`, ...literal.map((x) => `${x.id}=${x.value}${SOURCED_PREFIX.test(x.id) ? `|${x.source}` : ""}`), "--", ...extra].join("\n");
     const key = sha256(sig);
     const g = this.groups.get(key);
     if (g) {
       g.members++;
       return key;
     }
-    this.groups.set(key, this.buildGroup(key, f, packId, literal, [...slots.keys()]));
+    this.groups.set(key, this.buildGroup(key, f, packId, literal, [...FIXED_SLOTS, ...extra]));
     return key;
   }
 
@@ -121,7 +127,7 @@ export class NarrativeEngine {
     const playbookFacts = this.o.playbooks ? this.o.playbooks.factsFor(`${recommendation} ${pack?.meta.title ?? ""} ${typeLabel}`) : [];
     const facts: DataFact[] = [
       ...[...literal, ...playbookFacts].map((x) => (SOURCED_PREFIX.test(x.id) ? { id: x.id, value: r(x.value), source: r(x.source) } : { id: x.id, value: r(x.value), source: "class" })),
-      ...slotIds.map((id) => ({ id, value: `{{${id}}}`, source: "per finding", slot: true })),
+      ...slotIds.map((id) => (REQUIRED_SLOTS.has(id) ? { id, value: `{{${id}}}`, source: "per finding", slot: true } : { id, value: `{{${id}}}`, source: "per finding", slot: true, optional: true })),
     ];
     const guidance = pack ? Object.fromEntries(Object.entries(pack.explain).map(([k, v]) => [k, r(v)])) : undefined;
     const payload: NarrativePayload = { task: "explain-finding-group", recommendation: r(recommendation), guidance, facts, findings: 0 };
@@ -223,27 +229,35 @@ export class NarrativeEngine {
     for (const p of g.playbookFacts) byId.set(p.id, p);
     let missing: string | undefined;
     const resolveFact = (id: string): Fact | undefined => slots.get(id) ?? byId.get(id);
+    const optional = new Set(g.slotIds.filter((id) => !REQUIRED_SLOTS.has(id)));
+    // A sentence that uses an optional slot this finding lacks is dropped; any other gap is a failure.
     const fillText = (t: string) =>
-      t.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, (_, id: string) => {
-        const fact = resolveFact(id);
-        if (!fact) {
-          missing = id;
-          return "";
-        }
-        return quoteValue(fact.value, 160);
-      });
+      t
+        .split(/(?<=[.!?])\s+/)
+        .filter((sentence) => [...sentence.matchAll(/\{\{\s*([^{}\s]+)\s*\}\}/g)].every((m) => resolveFact(m[1]) || !optional.has(m[1])))
+        .join(" ")
+        .replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, (_, id: string) => {
+          const fact = resolveFact(id);
+          if (!fact) {
+            missing = id;
+            return "";
+          }
+          return quoteValue(fact.value, 160);
+        });
     const n = outcome.narrative;
     const text = { summary: fillText(n.summary), businessImpact: fillText(n.businessImpact), complianceImpact: fillText(n.complianceImpact), recommendedAction: fillText(n.recommendedAction) };
     const citations: Citation[] = [];
     const seen = new Set<string>();
     for (const c of n.citations) {
       const fact = resolveFact(c);
+      if (!fact && optional.has(c)) continue;
       if (!fact) missing ??= c;
       else if (!seen.has(fact.id)) {
         seen.add(fact.id);
         citations.push({ factId: fact.id, value: fact.value, source: fact.source });
       }
     }
+    if (!missing && !(text.summary && text.businessImpact && text.complianceImpact && text.recommendedAction)) missing = "(a field left empty)";
     if (missing) {
       this.o.audit?.({ action: "llm.fallback", subject: f.id, digest: sha256(missing), details: { reason: `fact ${missing} is not in this finding's dossier`, group: g.id } });
       return { explanation: f.explanation, model: false, addFacts: [], reason: "slot" };

@@ -139,7 +139,7 @@ export function groundedNarrative(p: NarrativePayload) {
   const data = use("tag.dataClassification");
   const app = use("tag.application");
   use("recommendation");
-  const summary = `${name} is ${app ? `the ${app} application's ` : "a "}${env && env !== "unknown" ? `${env} ` : ""}${type}${data ? `, tagged as holding ${data} data` : ""}. It does not meet the Defender recommendation on its configuration.`;
+  const summary = `${name} is a ${env && env !== "unknown" ? `${env} ` : ""}${type}${data ? `, tagged as holding ${data} data` : ""}.${app ? ` It belongs to the ${app} application.` : ""} It does not meet the Defender recommendation on its configuration.`;
   const why: string[] = ["Until it is fixed, the weakness this recommendation describes stays open to anyone who can reach it."];
   if (use("exposure.internet")) why.push("It is reachable from the Internet ({{exposure.internet}}).");
   if (use("alert.1")) why.push("A recent alert raises the urgency: {{alert.1}}.");
