@@ -3,7 +3,7 @@
  * pull request changed, writes SARIF 2.1.0 and a Markdown summary, and sets the exit code. Shared by the GitHub
  * Action (integrations/github-action/action.yml) and the Azure DevOps task (integrations/azure-devops/).
  *
- *   node integrations/policy-ci.mjs --base origin/main --paths policies \
+ *   node integrations/clarion-policy-check.mjs --base origin/main --paths policies \
  *     [--input inventory.json]... [--db clarion.db] --sarif clarion-policy.sarif --summary summary.md [--fail-on invalid|never]
  *   (--files a.json,b.json instead of --base checks exactly those files)
  */
@@ -112,7 +112,7 @@ function parseArgs(argv: string[]): CiOptions & { sarif?: string; summary?: stri
   return o;
 }
 
-/** CLI entry (integrations/policy-ci.mjs calls it); returns the exit code. */
+/** CLI entry (integrations/clarion-policy-check.mjs calls it); returns the exit code. */
 export function main(argv: string[]): number {
   const o = parseArgs(argv);
   const r = runPolicyCi(o);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Azure DevOps task "ClarionPolicyCheck" (task.json). Reads its inputs the way the agent passes them (INPUT_<NAME>),
-// runs integrations/policy-ci.mjs, publishes the SARIF as the CodeAnalysisLogs artifact (shown by the SARIF SAST
+// runs integrations/clarion-policy-check.mjs, publishes the SARIF as the CodeAnalysisLogs artifact (shown by the SARIF SAST
 // Scans tab), the Markdown summary as a build summary, and fails the task on invalid policies.
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -20,7 +20,7 @@ const sarif = resolve(input("sarifFile", join(staging, "CodeAnalysisLogs", "clar
 const summary = join(process.env.AGENT_TEMPDIRECTORY ?? staging, "clarion-policy.md");
 mkdirSync(dirname(sarif), { recursive: true });
 
-const args = [join(root, "integrations", "policy-ci.mjs"), "--paths", input("paths", "policies"), "--sarif", sarif, "--summary", summary, "--fail-on", input("failOn", "invalid")];
+const args = [join(root, "integrations", "clarion-policy-check.mjs"), "--paths", input("paths", "policies"), "--sarif", sarif, "--summary", summary, "--fail-on", input("failOn", "invalid")];
 if (target) {
   spawnSync("git", ["fetch", "--no-tags", "--depth=50", "origin", target], { stdio: "inherit" });
   args.push("--base", `origin/${target}`);

@@ -22,7 +22,8 @@ export function armProblems(t: Record<string, unknown>): string[] {
   const params = (t.parameters ?? {}) as Record<string, { type?: string }>;
   const vars = (t.variables ?? {}) as Record<string, unknown>;
   const TYPES = ["string", "securestring", "int", "bool", "object", "secureobject", "array"];
-  for (const [k, p] of Object.entries(params)) if (!TYPES.includes(String(p.type).toLowerCase())) out.push(`parameter ${k} has type ${p.type}`);
+  for (const [k, p] of Object.entries(params))
+    if (!TYPES.includes(String(p.type).toLowerCase())) out.push(`parameter ${k} has type ${p.type}`);
   if (!Array.isArray(t.resources) || !t.resources.length) out.push("resources must be a non-empty array");
   for (const [i, r] of ((t.resources as Record<string, unknown>[]) ?? []).entries()) {
     for (const k of ["type", "apiVersion", "name"]) if (typeof r[k] !== "string" || !r[k]) out.push(`resources/${i} has no ${k}`);
@@ -39,7 +40,9 @@ export function armProblems(t: Record<string, unknown>): string[] {
     if (depth !== 0 || !value.endsWith("]")) out.push(`${path}: unbalanced expression ${value}`);
   }
   for (const [k, p] of Object.entries(params))
-    if (!strings({ resources: t.resources, outputs: t.outputs, variables: t.variables }).some((s) => s.value.includes(`parameters('${k}')`)))
+    if (
+      !strings({ resources: t.resources, outputs: t.outputs, variables: t.variables }).some((s) => s.value.includes(`parameters('${k}')`))
+    )
       out.push(`parameter ${k} is never used`);
   return out;
 }
@@ -80,13 +83,17 @@ export function parseBicep(text: string): BicepFile {
       decorators.push(l);
       continue;
     }
-    let m: RegExpExecArray | null;
-    if ((m = /^param\s+(\w+)\s+(\w+)/.exec(l))) params.set(m[1], { type: m[2], decorators });
-    else if ((m = /^var\s+(\w+)\s*=/.exec(l))) vars.add(m[1]);
-    else if ((m = /^output\s+(\w+)\s+/.exec(l))) outputs.add(m[1]);
-    else if ((m = /^resource\s+(\w+)\s+'([^'@]+)@([^']+)'\s+(existing\s+)?=\s*(if\s*\((.*)\)\s*)?/.exec(l)))
-      resources.push({ symbol: m[1], type: m[2], apiVersion: m[3], existing: !!m[4], condition: m[6] ?? null, body: bodyFrom(i) });
-    else if ((m = /^module\s+(\w+)\s+'([^']+)'/.exec(l))) modules.push({ symbol: m[1], path: m[2], body: bodyFrom(i) });
+    const p = /^param\s+(\w+)\s+(\w+)/.exec(l);
+    const v = /^var\s+(\w+)\s*=/.exec(l);
+    const o = /^output\s+(\w+)\s+/.exec(l);
+    const r = /^resource\s+(\w+)\s+'([^'@]+)@([^']+)'\s+(existing\s+)?=\s*(if\s*\((.*)\)\s*)?/.exec(l);
+    const m = /^module\s+(\w+)\s+'([^']+)'/.exec(l);
+    if (p) params.set(p[1], { type: p[2], decorators });
+    else if (v) vars.add(v[1]);
+    else if (o) outputs.add(o[1]);
+    else if (r)
+      resources.push({ symbol: r[1], type: r[2], apiVersion: r[3], existing: !!r[4], condition: r[6] ?? null, body: bodyFrom(i) });
+    else if (m) modules.push({ symbol: m[1], path: m[2], body: bodyFrom(i) });
     decorators = [];
   }
   const targetScope = /^targetScope\s*=\s*'(\w+)'/m.exec(text)?.[1] ?? "resourceGroup";
@@ -117,7 +124,9 @@ export function bicepProblems(b: BicepFile): string[] {
     .replace(/@description\([^)]*\)/g, "");
   const loopVars = new Set([...code.matchAll(/\bfor\s+(\w+)\s+in\b/g)].map((m) => m[1]));
   // identifiers used as values: after ':' '=' '(' ',' '[' '?' operators, or before '.', not object keys
-  for (const m of code.matchAll(/(?<![.\w'])([A-Za-z_]\w*)(?=\s*(?:\.|\(|\)|,|\]|\?|:|$|\s*[!=<>]=|\s*&&|\s*\|\||\s*\+|\s*-|\s*\n|\s*\}))/gm)) {
+  for (const m of code.matchAll(
+    /(?<![.\w'])([A-Za-z_]\w*)(?=\s*(?:\.|\(|\)|,|\]|\?|:|$|\s*[!=<>]=|\s*&&|\s*\|\||\s*\+|\s*-|\s*\n|\s*\}))/gm,
+  )) {
     const id = m[1];
     const after = code.slice((m.index ?? 0) + id.length).trimStart();
     if (after.startsWith(":") && !after.startsWith("::")) continue; // object key

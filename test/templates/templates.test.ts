@@ -17,7 +17,11 @@ describe("KQL checker", () => {
     const finding = JSON.parse(read("schemas/finding.schema.json")).properties as Record<string, unknown>;
     const sample = Object.fromEntries(Object.keys(finding).map((k) => [k, null]));
     const row = toSentinelRow(sample as never, "2026-01-01T00:00:00Z");
-    expect(sentinelColumns().map((c) => c.name).sort()).toEqual(Object.keys(row).sort());
+    expect(
+      sentinelColumns()
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(Object.keys(row).sort());
   });
 
   it("rejects syntax errors, unknown columns and keyword misuse", () => {
@@ -38,7 +42,19 @@ describe("Sentinel analytics rules", () => {
 
   for (const { file, rule } of rules)
     it(`${file}: complete, parses, and maps only columns the query returns`, () => {
-      for (const k of ["id", "name", "description", "severity", "queryFrequency", "queryPeriod", "triggerOperator", "tactics", "query", "version", "kind"])
+      for (const k of [
+        "id",
+        "name",
+        "description",
+        "severity",
+        "queryFrequency",
+        "queryPeriod",
+        "triggerOperator",
+        "tactics",
+        "query",
+        "version",
+        "kind",
+      ])
         expect(rule, k).toHaveProperty(k);
       expect(rule.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       expect(["High", "Medium", "Low", "Informational"]).toContain(rule.severity);
@@ -153,12 +169,15 @@ describe("Sentinel playbook (Logic App)", () => {
     expect(rule.properties.actions[0].actionConfiguration.logicAppResourceId).toContain("Microsoft.Logic/workflows");
     // the rule's title condition matches the incidents Clarion's analytics rules raise
     const prefix = rule.properties.triggeringLogic.conditions[0].conditionProperties.propertyValues[0];
-    for (const { rule: r } of readRules()) expect(r.alertDetailsOverride?.alertDisplayNameFormat.startsWith(prefix) || r.name.startsWith(prefix)).toBe(true);
+    for (const { rule: r } of readRules())
+      expect(r.alertDetailsOverride?.alertDisplayNameFormat.startsWith(prefix) || r.name.startsWith(prefix)).toBe(true);
   });
 });
 
 describe("the table/DCR templates (written beside these) agree with the row", () => {
-  const files = existsSync(join(REPO_ROOT, SENTINEL)) ? readdirSync(join(REPO_ROOT, SENTINEL)).filter((f) => /table|dcr/i.test(f) && f.endsWith(".json")) : [];
+  const files = existsSync(join(REPO_ROOT, SENTINEL))
+    ? readdirSync(join(REPO_ROOT, SENTINEL)).filter((f) => /table|dcr/i.test(f) && f.endsWith(".json"))
+    : [];
   it.skipIf(!files.length)("declare only columns Clarion writes", () => {
     const known = new Set(sentinelColumns().map((c) => c.name));
     for (const f of files) {
@@ -177,14 +196,21 @@ describe("Azure deployment (deploy/azure)", () => {
   it("passes the structural checks, and the checks catch a broken reference", () => {
     expect(bicepProblems(main)).toEqual([]);
     expect(bicepProblems(roles)).toEqual([]);
-    const broken = parseBicep(read("deploy/azure/main.bicep").replace("identity.properties.principalId", "identiti.properties.principalId"));
+    const broken = parseBicep(
+      read("deploy/azure/main.bicep").replace("identity.properties.principalId", "identiti.properties.principalId"),
+    );
     expect(bicepProblems(broken)).toContain("unknown identifier 'identiti'");
     for (const m of main.modules) expect(existsSync(join(REPO_ROOT, "deploy/azure", m.path)), m.path).toBe(true);
   });
 
   it("runs Clarion on Container Apps with a user-assigned identity and Key Vault secrets", () => {
     const types = main.resources.map((r) => r.type);
-    for (const t of ["Microsoft.App/containerApps", "Microsoft.App/managedEnvironments", "Microsoft.ManagedIdentity/userAssignedIdentities", "Microsoft.KeyVault/vaults"])
+    for (const t of [
+      "Microsoft.App/containerApps",
+      "Microsoft.App/managedEnvironments",
+      "Microsoft.ManagedIdentity/userAssignedIdentities",
+      "Microsoft.KeyVault/vaults",
+    ])
       expect(types).toContain(t);
     const app = main.resources.find((r) => r.type === "Microsoft.App/containerApps")!;
     expect(app.body).toMatch(/type: 'UserAssigned'/);
@@ -218,7 +244,11 @@ describe("Azure deployment (deploy/azure)", () => {
     expect(/param enableDeployment bool = false/.test(roles.text) && /param enableDeployment bool = false/.test(main.text)).toBe(true);
     // no broad roles anywhere
     const all = `${main.text}\n${roles.text}`;
-    for (const broad of ["8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "b24988ac-6180-42a0-ab88-20f7382dd24c", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"])
+    for (const broad of [
+      "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+      "b24988ac-6180-42a0-ab88-20f7382dd24c",
+      "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+    ])
       expect(all, "Owner / Contributor / User Access Administrator").not.toContain(broad);
   });
 });
@@ -269,7 +299,8 @@ describe("Dockerfile", () => {
       }
     }
     // what the runtime reads besides src: packs, frameworks, schemas, bin
-    for (const dir of ["bin", "src", "packs", "frameworks", "schemas"]) expect(final.some((i) => i.op === "COPY" && i.args.startsWith(`${dir} `))).toBe(true);
+    for (const dir of ["bin", "src", "packs", "frameworks", "schemas"])
+      expect(final.some((i) => i.op === "COPY" && i.args.startsWith(`${dir} `))).toBe(true);
     for (const secret of [".env", "clarion-out", "node_modules", ".git"]) expect(ignored).toContain(secret);
   });
 });
