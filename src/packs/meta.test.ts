@@ -70,10 +70,13 @@ describe("knowledge packs (meta)", async () => {
   it("every generated draft is valid: policy engine, az/PowerShell tables, Bicep/Terraform/ARM structure", async () => {
     const problems: string[] = [];
     for (const p of packs) {
+      // Every failing fixture, so OS- or shape-dependent branches of a pack's drafts are checked too.
       const fixtures = readdirSync(join(p.dir, "fixtures")).filter((f) => f.startsWith("fail"));
-      const doc = JSON.parse(readFileSync(join(p.dir, "fixtures", fixtures[0]), "utf8"));
-      const resource = doc.resource ?? doc;
-      const drafts = p.module.remediate({ resource, subscriptionId: resource.subscriptionId, resourceGroup: resource.resourceGroup, name: resource.name, location: resource.location, affectedCount: 2 });
+      const drafts = fixtures.flatMap((f) => {
+        const doc = JSON.parse(readFileSync(join(p.dir, "fixtures", f), "utf8"));
+        const resource = doc.resource ?? doc;
+        return p.module.remediate({ resource, subscriptionId: resource.subscriptionId, resourceGroup: resource.resourceGroup, name: resource.name, location: resource.location, affectedCount: 2 });
+      });
       for (const d of drafts) {
         for (const issue of validateDraft(d)) problems.push(`${p.meta.id} ${d.kind}: ${issue}`);
         if (d.kind === "azure-policy") {

@@ -1,0 +1,3 @@
+import { describePackFixtures } from "../../../src/packs/testing";
+
+describePackFixtures(import.meta.url);
