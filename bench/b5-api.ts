@@ -33,11 +33,32 @@ export const SUGGESTED_INDEXES = [
   "CREATE INDEX IF NOT EXISTS findings_env_risk ON findings(json_extract(doc, '$.environment'), risk_score DESC)",
   "CREATE INDEX IF NOT EXISTS finding_frameworks_fw_id ON finding_frameworks(framework, finding_id)",
 ];
-const DROP = ["findings_sev_risk", "findings_sub_risk", "findings_owner_email_risk", "findings_owner_name_risk", "findings_env_risk", "finding_frameworks_fw_id"];
+const DROP = [
+  "findings_sev_risk",
+  "findings_sub_risk",
+  "findings_owner_email_risk",
+  "findings_owner_name_risk",
+  "findings_env_risk",
+  "finding_frameworks_fw_id",
+];
 
 const load = (urls: string[], headers: Record<string, string>, concurrency: number, seconds: number) =>
-  new Promise<{ requests: number; errors: number; statuses: Record<string, number>; errorSamples: string[]; rps: number; p50: number; p90: number; p99: number; max: number }>((res, rej) => {
-    const child = spawn(process.execPath, [join(import.meta.dirname, "b5/load.mjs"), JSON.stringify({ urls, headers, concurrency, seconds })], { stdio: ["ignore", "pipe", "inherit"] });
+  new Promise<{
+    requests: number;
+    errors: number;
+    statuses: Record<string, number>;
+    errorSamples: string[];
+    rps: number;
+    p50: number;
+    p90: number;
+    p99: number;
+    max: number;
+  }>((res, rej) => {
+    const child = spawn(
+      process.execPath,
+      [join(import.meta.dirname, "b5/load.mjs"), JSON.stringify({ urls, headers, concurrency, seconds })],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.on("exit", (code) => (code === 0 ? res(JSON.parse(out)) : rej(new Error(`load generator exited ${code}`))));
@@ -55,7 +76,11 @@ console.log(`store: ${N.toLocaleString()} findings in ${FILE} (${gen.reused ? "r
   for (const sql of withIndexes ? SUGGESTED_INDEXES : DROP.map((n) => `DROP INDEX IF EXISTS ${n}`)) db.exec(sql);
   db.exec("ANALYZE");
   db.close();
-  console.log(withIndexes ? `suggested store indexes applied (${SUGGESTED_INDEXES.length}; see docs/server.md)` : "store indexes as shipped (no suggested indexes)");
+  console.log(
+    withIndexes
+      ? `suggested store indexes applied (${SUGGESTED_INDEXES.length}; see docs/server.md)`
+      : "store indexes as shipped (no suggested indexes)",
+  );
 }
 
 const store = await openStore(FILE, { mustExist: true });
@@ -95,7 +120,9 @@ for (const f of filters) {
   if (r.statusCode !== 200) throw new Error(`${f}: ${r.statusCode} ${r.body}`);
   cold.push(performance.now() - t);
 }
-console.log(`cold first page per filter (exact count computed): median ${cold.sort((a, b) => a - b)[Math.floor(cold.length / 2)].toFixed(0)} ms, max ${cold[cold.length - 1].toFixed(0)} ms`);
+console.log(
+  `cold first page per filter (exact count computed): median ${cold.sort((a, b) => a - b)[Math.floor(cold.length / 2)].toFixed(0)} ms, max ${cold[cold.length - 1].toFixed(0)} ms`,
+);
 for (const u of urls) {
   await app.inject({ url: u.slice(api.length), headers });
   await raw.inject({ url: u.slice(api.length), headers });
@@ -124,14 +151,18 @@ console.log(`API filtered pages, page cache off (${LAT_CLIENTS} clients, ${SECON
 const ids = (JSON.parse(page).items as { id: string }[]).map((x) => x.id);
 const mix = [...urls, ...ids.map((id) => `${api}/api/v1/findings/${id}`), `${api}/api/v1/findings/facets`, `${api}/api/v1/me`];
 const s = await load(mix, headers, 200, SOAK);
-console.log(`soak (200 clients, ${SOAK} s, pages + details + facets): ${fmt(s)}; statuses ${JSON.stringify(s.statuses)}${s.errorSamples.length ? ` e.g. ${s.errorSamples.join("; ")}` : ""}`);
+console.log(
+  `soak (200 clients, ${SOAK} s, pages + details + facets): ${fmt(s)}; statuses ${JSON.stringify(s.statuses)}${s.errorSamples.length ? ` e.g. ${s.errorSamples.join("; ")}` : ""}`,
+);
 
 const ratio = t.rps / b.rps;
 const p99 = Math.max(l.p99, 0);
 console.log("");
 console.log(`B5 result: p99 ${p99.toFixed(1)} ms at ${LAT_CLIENTS} clients (target <= 50) ${p99 <= 50 ? "PASS" : "FAIL"}`);
 console.log(`           throughput ${ratio.toFixed(2)}x baseline (target >= 0.2) ${ratio >= 0.2 ? "PASS" : "FAIL"}`);
-console.log(`           page cache off: p99 ${lr.p99.toFixed(1)} ms at ${LAT_CLIENTS} clients, ${(tr.rps / b.rps).toFixed(2)}x baseline (every request runs its SQL)`);
+console.log(
+  `           page cache off: p99 ${lr.p99.toFixed(1)} ms at ${LAT_CLIENTS} clients, ${(tr.rps / b.rps).toFixed(2)}x baseline (every request runs its SQL)`,
+);
 console.log(`           soak errors ${s.errors} of ${s.requests.toLocaleString()} (target 0) ${s.errors === 0 ? "PASS" : "FAIL"}`);
 await base.close();
 await raw.close();

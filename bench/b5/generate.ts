@@ -26,12 +26,25 @@ export async function generateStore(file: string, n: number, opts: { regen?: boo
     seed = (seed * 1664525 + 1013904223) >>> 0;
     return seed / 4294967296;
   };
-  const subs = Array.from({ length: 20 }, (_, i) => `${(0x10000000 + i * 7919).toString(16)}-0000-4000-8000-${String(i).padStart(12, "0")}`);
+  const subs = Array.from(
+    { length: 20 },
+    (_, i) => `${(0x10000000 + i * 7919).toString(16)}-0000-4000-8000-${String(i).padStart(12, "0")}`,
+  );
   const owners = Array.from({ length: 500 }, (_, i) => `team-${i}@contoso.example`);
-  const recs = Array.from({ length: 300 }, (_, i) => ({ id: `rec-${i}`, name: `Recommendation ${i}: ${["storage", "network", "identity", "compute", "data"][i % 5]} setting should be enabled`, category: ["Data", "Networking", "IdentityAndAccess", "Compute", "Data"][i % 5] }));
+  const recs = Array.from({ length: 300 }, (_, i) => ({
+    id: `rec-${i}`,
+    name: `Recommendation ${i}: ${["storage", "network", "identity", "compute", "data"][i % 5]} setting should be enabled`,
+    category: ["Data", "Networking", "IdentityAndAccess", "Compute", "Data"][i % 5],
+  }));
   const fws = ["mcsb", "nist-800-53-r5", "cis-azure-2.0.0", "pci-dss-4.0", "iso-27001-2013", "soc-2"];
   const envs = ["production", "development", "test", "staging", "shared"];
-  const types = ["microsoft.storage/storageaccounts", "microsoft.compute/virtualmachines", "microsoft.web/sites", "microsoft.sql/servers", "microsoft.keyvault/vaults"];
+  const types = [
+    "microsoft.storage/storageaccounts",
+    "microsoft.compute/virtualmachines",
+    "microsoft.web/sites",
+    "microsoft.sql/servers",
+    "microsoft.keyvault/vaults",
+  ];
   const ins = db.prepare(
     "INSERT INTO findings (id, resource_id, subscription_id, severity, status, risk_score, owner_name, owner_email, recommendation_name, resource_name, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
   );
@@ -69,7 +82,15 @@ export async function generateStore(file: string, n: number, opts: { regen?: boo
           controls: frameworks.map((f) => ({ framework: f, version: "1", controlId: `C-${i % 40}` })),
           attackPaths: [],
           rootCause: null,
-          explanation: { summary: `${name} does not meet: ${rec.name}.`, businessImpact: "", complianceImpact: "", citations: [], engine: "offline-v1", model: null, grounding: 1 },
+          explanation: {
+            summary: `${name} does not meet: ${rec.name}.`,
+            businessImpact: "",
+            complianceImpact: "",
+            citations: [],
+            engine: "offline-v1",
+            model: null,
+            grounding: 1,
+          },
           remediation: [],
           exemption: null,
         };

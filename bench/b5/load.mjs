@@ -57,5 +57,16 @@ lat.sort((a, b) => a - b);
 const q = (p) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] : 0);
 agent.destroy();
 process.stdout.write(
-  JSON.stringify({ requests, errors, statuses, errorSamples, seconds: elapsed, rps: requests / elapsed, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1] ?? 0 }),
+  JSON.stringify({
+    requests,
+    errors,
+    statuses,
+    errorSamples,
+    seconds: elapsed,
+    rps: requests / elapsed,
+    p50: q(0.5),
+    p90: q(0.9),
+    p99: q(0.99),
+    max: lat[lat.length - 1] ?? 0,
+  }),
 );

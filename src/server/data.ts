@@ -211,7 +211,8 @@ export class FindingReader {
     const byRowid = new Map<number, SqlRow>();
     if (ids.length) {
       const cols = this.hasExemptions() ? ROW_COLUMNS : ROW_COLUMNS_NO_EXEMPTIONS;
-      for (const r of this.prep(`SELECT ${cols} FROM findings WHERE rowid IN (${ids.map(() => "?").join(",")})`).all(...ids) as SqlRow[]) byRowid.set(r.rid, r);
+      for (const r of this.prep(`SELECT ${cols} FROM findings WHERE rowid IN (${ids.map(() => "?").join(",")})`).all(...ids) as SqlRow[])
+        byRowid.set(r.rid, r);
     }
     const rows = ids.map((id) => byRowid.get(id)).filter((r): r is SqlRow => !!r);
     const total = this.count(q);

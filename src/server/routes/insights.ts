@@ -82,7 +82,9 @@ async function complianceIndex(ctx: ServerContext) {
 
 /** A control's family for the heatmap: the catalog's section title, else the id's prefix (AC-2 -> AC, 4.1.2 -> 4). */
 export function groupOf(controlId: string, title?: string | null): string {
-  if (title) return title.split(" · ")[0];
+  if (title?.includes(" · ")) return title.split(" · ")[0];
+  const hitrust = /^\d{4}\.(\d{2})[a-z]/.exec(controlId); // HITRUST 0858.09m1... -> domain 09
+  if (hitrust) return `Domain ${hitrust[1]}`;
   const m = /^([A-Za-z]+(?:\.\d+)?|\d+)/.exec(controlId);
   return m ? m[1].replace(/\.$/, "") : controlId;
 }

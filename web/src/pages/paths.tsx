@@ -14,6 +14,9 @@ const typeLabel = (t: string) => t.split("/").pop() ?? t;
 export function PathsPage() {
   const { data, error, loading } = useApi<PathsResponse>("/api/v1/paths");
   const [sel, setSel] = useState<string | null>(null);
+  useEffect(() => {
+    if (data?.paths[0] && sel === null) setSel(data.paths[0].id);
+  }, [data, sel]);
   const el = useRef<HTMLDivElement>(null);
   const cy = useRef<cytoscape.Core | null>(null);
   useEffect(() => {
@@ -43,13 +46,15 @@ export function PathsPage() {
       layout: { name: "breadthfirst", directed: true, roots: ["internet"], spacingFactor: 1.1, padding: 20 },
       wheelSensitivity: 0.3,
       style: [
-        { selector: "node", style: { label: "data(label)", "text-wrap": "wrap", "font-size": 10, "text-valign": "bottom", "text-margin-y": 4, width: 22, height: 22, "background-color": "#64748b", color: "#1e293b" } },
+        { selector: "node", style: { label: "", "text-wrap": "wrap", "font-size": 10, "text-valign": "bottom", "text-margin-y": 4, width: 22, height: 22, "background-color": "#64748b", color: "#1e293b" } },
         { selector: 'node[kind="internet"]', style: { "background-color": "#1d3a8a", shape: "round-rectangle", width: 34, height: 26 } },
         { selector: 'node[kind="entry"]', style: { "background-color": "#c2410c" } },
         { selector: 'node[kind="target"]', style: { "background-color": "#9f1239", shape: "diamond", width: 30, height: 30 } },
-        { selector: "edge", style: { width: 1.5, "line-color": "#94a3b8", "target-arrow-color": "#94a3b8", "target-arrow-shape": "triangle", "curve-style": "bezier", label: "data(label)", "font-size": 8, color: "#475569", "text-rotation": "autorotate", "text-background-color": "#fff", "text-background-opacity": 0.8 } },
-        { selector: ".hl", style: { "line-color": "#b42318", "target-arrow-color": "#b42318", width: 3, "background-color": "#b42318", "z-index": 10 } },
-        { selector: ".dim", style: { opacity: 0.25 } },
+        { selector: "edge", style: { width: 1.5, "line-color": "#94a3b8", "target-arrow-color": "#94a3b8", "target-arrow-shape": "triangle", "curve-style": "bezier", label: "", "font-size": 9, color: "#475569", "text-rotation": "autorotate", "text-background-color": "#fff", "text-background-opacity": 0.8 } },
+        { selector: 'node[kind="internet"], node[kind="target"]', style: { label: "data(label)" } },
+        { selector: ".hl", style: { "line-color": "#b42318", "target-arrow-color": "#b42318", width: 3, "z-index": 10, label: "data(label)", "font-size": 11, "font-weight": "bold" } },
+        { selector: "edge.hl", style: { "font-size": 10 } },
+        { selector: ".dim", style: { opacity: 0.2, label: "" } },
       ],
     });
     cy.current = c;
