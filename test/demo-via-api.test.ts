@@ -30,7 +30,7 @@ describe("clarion demo --via-api", () => {
     const ran = mkdtempSync(join(tmpdir(), "clarion-run-"));
     demo(direct);
     demo(ran, "--export", exported);
-    execFileSync(process.execPath, [CLI, "run", "--input", exported, "--out", ran, "--quiet"], { encoding: "utf8", maxBuffer: 64 << 20 });
+    execFileSync(process.execPath, [CLI, "run", "--input", exported, "--out", ran, "--quiet", "--now", "2026-11-20T12:00:00Z"], { encoding: "utf8", maxBuffer: 64 << 20 });
     const a = JSON.parse(readFileSync(join(direct, "findings.json"), "utf8"));
     const b = JSON.parse(readFileSync(join(ran, "findings.json"), "utf8"));
     expect(b.map((f: { id: string }) => f.id)).toEqual(a.map((f: { id: string }) => f.id));

@@ -5,6 +5,9 @@ import { frameworkCatalog } from "../compliance/catalog";
 import type { Finding } from "../domain/finding";
 import { SENTINEL_TABLE, toSentinelRow } from "../delivery/sentinel-row";
 import { explainStage } from "../ai/explain-stage";
+import { withExemptions } from "../compliance/context";
+import { correlate, renderCorrelationHtml } from "../compliance/correlate";
+import { recordAssessments } from "../compliance/persist";
 import { loadAllPacks } from "../packs/loader";
 import { PackRegistry } from "../packs/registry";
 import { renderHtmlReport } from "../reports/html";
@@ -95,7 +98,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   progress("enrich", tenant.assessments.length, tenant.assessments.length);
   t = lap("enrich", t);
   const explained = await explainStage({ findings: enriched.findings, packsById: new Map(packs.map((p) => [p.meta.id, p])), store: opts.store, now, onProgress: (d, n) => progress("explain", d, n) });
-  const findings = explained.findings;
+  const findings = await withExemptions(opts.store, explained.findings, now);
   t = lap("explain", t);
 
   // deliver
@@ -131,7 +134,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   digests.findings = write("findings", `${JSON.stringify(findings, null, 1)}\n`);
   digests.sentinel = write("sentinel", findings.map((f) => JSON.stringify(toSentinelRow(f, now.toISOString()))).join("\n") + (findings.length ? "\n" : ""));
   digests.markdown = write("markdown", renderMarkdownReport(summary, findings));
-  digests.html = write("html", renderHtmlReport(summary, findings, { extraSections: side.htmlSections }));
+  digests.html = write("html", renderHtmlReport(summary, findings, { extraSections: [...side.htmlSections, renderCorrelationHtml(correlate(findings))] }));
   summary.timingsMs.deliver = Date.now() - t;
   summary.timingsMs.total = Date.now() - t0;
   digests.summary = write("summary", `${JSON.stringify({ ...summary, packErrors }, null, 2)}\n`);
@@ -144,6 +147,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   await opts.store.replaceAlerts(tenant.alerts);
   await opts.store.setMeta(META_SUBASSESSMENTS, JSON.stringify(tenant.subAssessments));
   await opts.store.setMeta("assessmentCounts", JSON.stringify(summary.counts));
+  await recordAssessments(opts.store, tenant.assessments);
   const time = new Date().toISOString();
   const events = [
     { time, actor, action: "run.started", subject: runId, digest: sha256(opts.source), details: { source: opts.source, startedAt } },
