@@ -4,6 +4,7 @@ import type { Dossier, Fact, Finding, Remediation } from "../domain/finding";
 import type { Assessment } from "../domain/records";
 import { parseResourceId } from "../domain/resource";
 import type { ArmResource } from "../domain/resource";
+import { remediateGeneric } from "../packs/generic";
 import type { PackRegistry } from "../packs/registry";
 import type { Pack } from "../packs/schema";
 import { findingId } from "./finding-id";
@@ -289,7 +290,9 @@ export function enrichFindings(index: EstateIndex, ports: EnrichPorts): { findin
       downtime: pack?.meta.fix.downtime,
     });
 
-    let remediation: Remediation[] = [];
+    let remediation: Remediation[] = pack
+      ? []
+      : remediateGeneric({ id: a.assessmentKey, displayName: a.displayName, severity: a.severity, description: a.description, remediationDescription: a.remediationDescription, policyDefinitionId: a.policyDefinitionId, resourceId: resource.id, resourceName: resource.name, resourceType: resource.type, category: a.categories?.[0] });
     if (pack) {
       try {
         remediation = pack.module.remediate({
