@@ -33,7 +33,7 @@ export interface GroundingResult {
 
 /** Framework names a text may mention, each with the words a dossier fact must carry for it to be grounded. */
 const FRAMEWORKS: { re: RegExp; label: string; keys: string[] }[] = [
-  { re: /\bPCI(?:[\s-]?DSS)?\b/i, label: "PCI DSS", keys: ["pci"] },
+  { re: /\bPCI[\s-]?DSS\b/i, label: "PCI DSS", keys: ["pci"] }, // bare "PCI" is a data classification
   { re: /\bNIST\b|\bSP\s?800-\d+/i, label: "NIST", keys: ["nist"] },
   { re: /\bISO(?:\/IEC)?\s?2700\d\b|\bISO\b/i, label: "ISO 27001", keys: ["iso"] },
   { re: /\bCIS\b/, label: "CIS", keys: ["cis"] },

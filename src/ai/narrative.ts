@@ -104,12 +104,7 @@ export class NarrativeEngine {
 
   /** The group key of a finding (adds the group on first sight). */
   plan(f: FindingLike): string {
-    const dossier = f.dossier ?? [];
-    const { literal, slots } = slotView(dossier);
-    const packId = f.recommendation.packId ?? null;
-    const extra = [...slots.keys()].filter((k) => !FIXED.has(k));
-    const sig = [packId ?? `rec:${f.recommendation.id}`, ...literal.map((x) => `${x.id}=${x.value}${SOURCED_PREFIX.test(x.id) ? `|${x.source}` : ""}`), "--", ...extra].join("\n");
-    const key = sha256(sig);
+    const { key, literal, extra, packId } = this.classOf(f);
     const g = this.groups.get(key);
     if (g) {
       g.members++;
@@ -117,6 +112,19 @@ export class NarrativeEngine {
     }
     this.groups.set(key, this.buildGroup(key, f, packId, literal, [...FIXED_SLOTS, ...extra]));
     return key;
+  }
+
+  /** The group key of a finding, without adding it. */
+  keyOf(f: FindingLike): string {
+    return this.classOf(f).key;
+  }
+
+  private classOf(f: FindingLike) {
+    const { literal, slots } = slotView(f.dossier ?? []);
+    const packId = f.recommendation.packId ?? null;
+    const extra = [...slots.keys()].filter((k) => !FIXED.has(k));
+    const sig = [packId ?? `rec:${f.recommendation.id}`, ...literal.map((x) => `${x.id}=${x.value}${SOURCED_PREFIX.test(x.id) ? `|${x.source}` : ""}`), "--", ...extra].join("\n");
+    return { key: sha256(sig), literal, extra, packId };
   }
 
   private buildGroup(key: string, f: FindingLike, packId: string | null, literal: Fact[], slotIds: string[]): Group {
@@ -220,7 +228,7 @@ export class NarrativeEngine {
    * The finding's explanation: the group's narrative with this finding's values, or its offline explanation
    * when the group fell back or a slot cannot be filled. Returns the playbook facts to add to the dossier.
    */
-  fill(f: FindingLike, key: string = this.plan(f)): { explanation: Explanation; model: boolean; addFacts: Fact[]; reason?: string } {
+  fill(f: FindingLike, key: string = this.keyOf(f)): { explanation: Explanation; model: boolean; addFacts: Fact[]; reason?: string } {
     const g = this.groups.get(key);
     const outcome = this.outcomes.get(key);
     if (!g || !outcome || outcome.kind === "fallback") return { explanation: f.explanation, model: false, addFacts: [], reason: outcome?.kind === "fallback" ? outcome.reason : "unresolved" };
