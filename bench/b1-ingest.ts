@@ -1,0 +1,179 @@
+/**
+ * B1 ingest: 100k resources + 1M assessments as NDJSON (generated here, cached in $TMPDIR/clarion-b1).
+ * In the same run, each contender in its own child process (so peak RSS is its own):
+ *   floor     readline + JSON.parse per line, both files (the parse floor)
+ *   clarion1  Clarion's ingest (row normalizers + assessment → resource join), 1 worker
+ *   clarion2  the same over 2 worker threads (byte ranges)
+ *   duckdb    DuckDB read_json + the same join and grouping
+ * Targets: clarion >= 0.6 of the parse floor's rate, <= 2x DuckDB's time, peak RSS <= 2 GiB.
+ * Run: npx tsx bench/b1-ingest.ts [--resources 100000] [--assessments 1000000]
+ */
+import { execFileSync } from "node:child_process";
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { ingestNdjsonParallel, type IngestTotals } from "../src/worker/ingest";
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const R = arg("--resources", 100_000);
+const A = arg("--assessments", 1_000_000);
+const DIR = join(tmpdir(), "clarion-b1", `${R}-${A}`);
+const RES = join(DIR, "resources.ndjson");
+const ASM = join(DIR, "assessments.ndjson");
+
+const TYPES = ["Microsoft.Storage/storageAccounts", "Microsoft.KeyVault/vaults", "Microsoft.Compute/virtualMachines", "Microsoft.Sql/servers", "Microsoft.Web/sites", "Microsoft.Network/networkSecurityGroups"];
+const KEYS = Array.from({ length: 300 }, (_, i) => `${(0x1c5de8e1 + i * 7919).toString(16).padStart(8, "0")}-f68d-6a17-e0d2-${String(i).padStart(12, "0")}`);
+
+function resourceId(i: number): string {
+  return `/subscriptions/00000000-0000-4000-8000-${String(i % 40).padStart(12, "0")}/resourceGroups/rg-${i % 500}/providers/${TYPES[i % TYPES.length]}/res${i}`;
+}
+
+function generate(): void {
+  if (existsSync(join(DIR, "done"))) return;
+  mkdirSync(DIR, { recursive: true });
+  const t = Date.now();
+  let fd = openSync(RES, "w");
+  let chunk: string[] = [];
+  const flush = () => {
+    writeSync(fd, chunk.join(""));
+    chunk = [];
+  };
+  for (let i = 0; i < R; i++) {
+    const id = resourceId(i);
+    const [, , sub, , rg] = id.split("/");
+    chunk.push(`${JSON.stringify({ id, name: `res${i}`, type: TYPES[i % TYPES.length], location: "westeurope", resourceGroup: rg, subscriptionId: sub, tags: { env: i % 3 ? "dev" : "prod", owner: `team${i % 20}@fabrikam.example` }, properties: { provisioningState: "Succeeded", publicNetworkAccess: i % 2 ? "Enabled" : "Disabled" } })}\n`);
+    if (chunk.length >= 10_000) flush();
+  }
+  flush();
+  closeSync(fd);
+  fd = openSync(ASM, "w");
+  for (let j = 0; j < A; j++) {
+    // 2% of assessments point at resources missing from the inventory (deleted since), as real exports do.
+    const ri = j % 50 === 49 ? R + j : (j * 7) % R;
+    const rid = resourceId(ri);
+    const key = KEYS[j % KEYS.length];
+    const code = j % 5 === 0 ? "Unhealthy" : j % 11 === 0 ? "NotApplicable" : "Healthy";
+    chunk.push(
+      `${JSON.stringify({
+        type: "Microsoft.Security/assessments",
+        id: `${rid}/providers/Microsoft.Security/assessments/${key}`,
+        name: key,
+        properties: {
+          resourceDetails: { Source: "Azure", Id: rid },
+          displayName: `Recommendation ${j % KEYS.length}`,
+          status: { code, firstEvaluationDate: "2025-01-10T08:14:02Z", statusChangeDate: "2025-01-10T08:14:02Z" },
+          metadata: { severity: ["High", "Medium", "Low"][j % 3], categories: ["Data"], policyDefinitionId: `/providers/Microsoft.Authorization/policyDefinitions/${key}` },
+        },
+      })}\n`,
+    );
+    if (chunk.length >= 10_000) flush();
+  }
+  flush();
+  closeSync(fd);
+  writeFileSync(join(DIR, "done"), "");
+  console.error(`generated ${R} resources + ${A} assessments in ${((Date.now() - t) / 1000).toFixed(1)} s (${(statSync(RES).size / 2 ** 20).toFixed(0)} + ${(statSync(ASM).size / 2 ** 20).toFixed(0)} MiB) in ${DIR}`);
+}
+
+type Totals = Pick<IngestTotals, "resources" | "assessments" | "joined"> & { byTypeStatus?: Record<string, number> };
+
+async function floor(): Promise<Totals> {
+  let lines = 0;
+  let sink = 0;
+  for (const f of [RES, ASM]) {
+    const rl = createInterface({ input: createReadStream(f), crlfDelay: Number.POSITIVE_INFINITY });
+    for await (const line of rl) {
+      if (!line) continue;
+      const o = JSON.parse(line);
+      sink += o.id.length;
+      lines++;
+    }
+  }
+  if (sink < 0) console.log(sink);
+  return { resources: R, assessments: lines - R, joined: 0 };
+}
+
+async function duck(): Promise<Totals> {
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const db = await DuckDBInstance.create(":memory:", { threads: "2" });
+  const c = await db.connect();
+  const r = await c.runAndReadAll(`
+    WITH r AS (SELECT lower(id) AS id, lower(type) AS type FROM read_json('${RES}', format = 'newline_delimited')),
+         a AS (SELECT lower(properties.resourceDetails.Id) AS rid, properties.status.code AS status FROM read_json('${ASM}', format = 'newline_delimited'))
+    SELECT r.type AS type, a.status AS status, count(*)::BIGINT AS n FROM a JOIN r ON a.rid = r.id GROUP BY ALL`);
+  const byTypeStatus: Record<string, number> = {};
+  let joined = 0;
+  for (const [type, status, n] of r.getRows() as [string, string, bigint][]) {
+    byTypeStatus[`${type}|${status}`] = Number(n);
+    joined += Number(n);
+  }
+  const counts = await c.runAndReadAll(`SELECT (SELECT count(*) FROM read_json('${RES}', format = 'newline_delimited'))::BIGINT, (SELECT count(*) FROM read_json('${ASM}', format = 'newline_delimited'))::BIGINT`);
+  const [[nr, na]] = counts.getRows() as [bigint, bigint][];
+  return { resources: Number(nr), assessments: Number(na), joined, byTypeStatus };
+}
+
+/** Child mode: run one contender, print {seconds, totals, maxRssMiB}. */
+async function child(mode: string): Promise<void> {
+  const t = process.hrtime.bigint();
+  const totals: Totals =
+    mode === "floor" ? await floor() : mode === "duckdb" ? await duck() : await ingestNdjsonParallel(RES, ASM, mode === "clarion2" ? 2 : 1);
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  // maxRSS covers the whole process (worker threads and DuckDB's native memory included).
+  process.stdout.write(JSON.stringify({ mode, seconds, totals, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+}
+
+async function main(): Promise<void> {
+  const mode = process.argv[process.argv.indexOf("--child") + 1];
+  if (process.argv.includes("--child")) return child(mode);
+  generate();
+  const self = fileURLToPath(import.meta.url);
+  const run = (m: string) => {
+    const out = execFileSync(process.execPath, [...process.execArgv, self, "--child", m, "--resources", String(R), "--assessments", String(A)], { encoding: "utf8", maxBuffer: 1 << 24 });
+    const r = JSON.parse(out) as { mode: string; seconds: number; totals: Totals; maxRssMiB: number };
+    console.error(`${m.padEnd(9)} ${r.seconds.toFixed(2)} s  ${(((R + A) / r.seconds) / 1000).toFixed(0)}k rows/s  peak RSS ${r.maxRssMiB.toFixed(0)} MiB`);
+    return r;
+  };
+  const results = Object.fromEntries(["floor", "clarion1", "clarion2", "duckdb"].map((m) => [m, run(m)]));
+  const c1 = results.clarion1;
+  const c2 = results.clarion2;
+  const d = results.duckdb;
+  const same = JSON.stringify(sorted(c1.totals.byTypeStatus)) === JSON.stringify(sorted(d.totals.byTypeStatus)) && JSON.stringify(sorted(c2.totals.byTypeStatus)) === JSON.stringify(sorted(c1.totals.byTypeStatus));
+  const best = Math.min(c1.seconds, c2.seconds);
+  const summary = {
+    workload: { resources: R, assessments: A, bytes: statSync(RES).size + statSync(ASM).size },
+    seconds: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, round(v.seconds)])),
+    peakRssMiB: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Math.round(v.maxRssMiB)])),
+    joined: c1.totals.joined,
+    unmatched: (c1.totals as IngestTotals).unmatched,
+    sameJoinAsDuckDb: same,
+    ratios: {
+      clarion1OfParseFloor: round(results.floor.seconds / c1.seconds),
+      clarion2OfParseFloor: round(results.floor.seconds / c2.seconds),
+      clarion1VsDuckDb: round(c1.seconds / d.seconds),
+      clarion2VsDuckDb: round(c2.seconds / d.seconds),
+      speedup2Workers: round(c1.seconds / c2.seconds),
+    },
+    targets: {
+      atLeast06OfParseFloor: results.floor.seconds / best >= 0.6,
+      atMost2xDuckDb: best / d.seconds <= 2,
+      peakRssUnder2GiB: Math.max(c1.maxRssMiB, c2.maxRssMiB) <= 2048,
+      joinMatchesDuckDb: same,
+    },
+  };
+  console.log(JSON.stringify(summary, null, 2));
+  if (!Object.values(summary.targets).every(Boolean)) process.exitCode = 1;
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+const sorted = (o: Record<string, number> = {}) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
+
+
