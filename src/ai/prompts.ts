@@ -21,7 +21,7 @@ export const NarrativeSchema = z.strictObject({
   businessImpact: z.string().min(1).max(2500),
   complianceImpact: z.string().min(1).max(1500),
   recommendedAction: z.string().min(1).max(1500),
-  citations: z.array(z.string().regex(/^[A-Za-z0-9_.:/#@-]{1,200}$/)).max(60),
+  citations: z.array(z.string().regex(/^[^\s{}<>"'`]{1,200}$/)).max(80),
 });
 export type Narrative = z.infer<typeof NarrativeSchema>;
 
