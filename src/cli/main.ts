@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Command } from "commander";
-import pc from "picocolors";
+import pc from "./colors";
 import { exitCodeFor, isClarionError } from "../domain/errors";
 
 /**

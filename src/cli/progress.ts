@@ -1,5 +1,5 @@
 import cliProgress from "cli-progress";
-import pc from "picocolors";
+import pc from "./colors";
 
 /**
  * Progress on stderr: a live bar per stage on a terminal, one line per stage elsewhere (CI logs, pipes).

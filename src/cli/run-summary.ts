@@ -1,4 +1,4 @@
-import pc from "picocolors";
+import pc from "./colors";
 import type { RunResult } from "../pipeline/run";
 import { renderTable } from "./output";
 

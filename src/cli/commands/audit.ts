@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import pc from "picocolors";
+import pc from "../colors";
 import { buildSinks, loadDeliveryConfig } from "../../delivery/config";
 import { drainOutbox } from "../../delivery/outbox";
 import { SqliteDeliveryRepo } from "../../delivery/repo";

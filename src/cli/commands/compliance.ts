@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import pc from "picocolors";
+import pc from "../colors";
 import { recommendBaseline } from "../../compliance/baseline";
 import { frameworkCatalog } from "../../compliance/catalog";
 import { applyStoredExemptions, loadComplianceInput } from "../../compliance/context";

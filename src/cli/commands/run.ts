@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import pc from "picocolors";
+import pc from "../colors";
 import { InputError } from "../../domain/errors";
 import { runPipeline } from "../../pipeline/run";
 import { describeFormats, readInputs } from "../../sources/files/read-inputs";

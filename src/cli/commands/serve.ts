@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import pc from "picocolors";
+import pc from "../colors";
 import { InputError } from "../../domain/errors";
 import { buildServer } from "../../server/app";
 import { type EntraConfig, entraConfigFromEnv } from "../../server/auth";
