@@ -16,7 +16,7 @@
 import { countTokens } from "gpt-tokenizer";
 import { memoryAiStore } from "../src/ai/ai-store";
 import { type FindingLike, NarrativeEngine } from "../src/ai/narrative";
-import { fence, type NarrativePayload, narrativeMessages } from "../src/ai/prompts";
+import { type NarrativePayload, narrativeMessages } from "../src/ai/prompts";
 import { createProvider } from "../src/ai/provider";
 import { createLlmRedactor } from "../src/ai/redact";
 import { UsageMeter } from "../src/ai/usage";
@@ -47,7 +47,13 @@ function lineTokens(line: string): number {
 }
 function naivePayload(f: FindingLike): NarrativePayload {
   const pack = packsById.get(f.recommendation.packId ?? "");
-  return { task: "explain-finding-group", recommendation: f.recommendation.name, guidance: pack?.explain, facts: (f.dossier ?? []).map((x) => ({ id: x.id, value: redact(x.value), source: redact(x.source) })), findings: 1 };
+  return {
+    task: "explain-finding-group",
+    recommendation: f.recommendation.name,
+    guidance: pack?.explain,
+    facts: (f.dossier ?? []).map((x) => ({ id: x.id, value: redact(x.value), source: redact(x.source) })),
+    findings: 1,
+  };
 }
 /** The naive call's user message: the finding's whole dossier as JSON, one fact per line. */
 function naiveLines(f: FindingLike): string[] {
@@ -73,7 +79,9 @@ const mb = () => Math.round(process.memoryUsage().rss / 2 ** 20);
 
 async function main() {
   const server = await startScriptedServer();
-  const cfg = ConfigSchema.parse({ llm: { provider: "openai-compatible", baseUrl: server.url, model: "scripted-b4", concurrency: 8, maxRetries: 2 } });
+  const cfg = ConfigSchema.parse({
+    llm: { provider: "openai-compatible", baseUrl: server.url, model: "scripted-b4", concurrency: 8, maxRetries: 2 },
+  });
   const provider = createProvider(cfg.llm);
   const store = memoryAiStore();
   let peak = mb();
@@ -98,7 +106,12 @@ async function main() {
     const local = naivePromptTokens(f);
     const exact = SYSTEM_TOKENS + 4 + countTokens(naiveUser(f));
     maxErr = Math.max(maxErr, Math.abs(local - exact) / exact);
-    const res = await provider.complete({ messages: [{ role: "system", content: SYSTEM }, { role: "user", content: naiveUser(f) }] });
+    const res = await provider.complete({
+      messages: [
+        { role: "system", content: SYSTEM },
+        { role: "user", content: naiveUser(f) },
+      ],
+    });
     if (res.completionTokens < 50) throw new Error(`naive sample call got no narrative: ${res.text.slice(0, 200)}`);
     samplePromptServer += res.promptTokens;
     samplePromptLocal += local;
@@ -110,7 +123,15 @@ async function main() {
   // 2. grouped, first run
   const run = async (variant: number) => {
     const meter = new UsageMeter(cfg.llm, provider.kind, provider.model);
-    const engine = new NarrativeEngine({ provider, meter, store, redact, packsById, concurrency: 8, maxOutputTokens: cfg.llm.maxOutputTokens });
+    const engine = new NarrativeEngine({
+      provider,
+      meter,
+      store,
+      redact,
+      packsById,
+      concurrency: 8,
+      maxOutputTokens: cfg.llm.maxOutputTokens,
+    });
     const t0 = Date.now();
     for (let i = 0; i < N; i++) engine.plan(syntheticFinding(i, types, appList, variant));
     const tPlan = Date.now() - t0;
@@ -139,11 +160,45 @@ async function main() {
   const out = {
     findings: N,
     recommendationTypes: T,
-    naive: { promptTokens: naivePrompt, completionTokens: naiveCompletion, totalTokens: naiveTotal, calls: N, countMs: naiveCountMs, sampleCalls: SAMPLE, sampleMaxLineCountError: maxErr, sampleServerVsLocalPrompt: samplePromptServer / samplePromptLocal },
-    grouped: { calls: first.calls, groups: first.groupsTotal, promptTokens: first.promptTokens, completionTokens: first.completionTokens, totalTokens: first.totalTokens, modelExplanations: first.model, fallbacks: first.fallback, ms: firstMs, phases: first.ms, ratio: pct(first.totalTokens, naiveTotal) },
-    rerun: { changedFindings: "2%", calls: rerun.calls, cacheHits: rerun.cacheHits, groups: rerun.groupsTotal, totalTokens: rerun.totalTokens, modelExplanations: rerun.model, fallbacks: rerun.fallback, ms: rerunMs, ratioToNaive: pct(rerun.totalTokens, naiveTotal), ratioToFirstRun: pct(rerun.totalTokens, first.totalTokens) },
+    naive: {
+      promptTokens: naivePrompt,
+      completionTokens: naiveCompletion,
+      totalTokens: naiveTotal,
+      calls: N,
+      countMs: naiveCountMs,
+      sampleCalls: SAMPLE,
+      sampleMaxLineCountError: maxErr,
+      sampleServerVsLocalPrompt: samplePromptServer / samplePromptLocal,
+    },
+    grouped: {
+      calls: first.calls,
+      groups: first.groupsTotal,
+      promptTokens: first.promptTokens,
+      completionTokens: first.completionTokens,
+      totalTokens: first.totalTokens,
+      modelExplanations: first.model,
+      fallbacks: first.fallback,
+      ms: firstMs,
+      phases: first.ms,
+      ratio: pct(first.totalTokens, naiveTotal),
+    },
+    rerun: {
+      changedFindings: "2%",
+      calls: rerun.calls,
+      cacheHits: rerun.cacheHits,
+      groups: rerun.groupsTotal,
+      totalTokens: rerun.totalTokens,
+      modelExplanations: rerun.model,
+      fallbacks: rerun.fallback,
+      ms: rerunMs,
+      ratioToNaive: pct(rerun.totalTokens, naiveTotal),
+      ratioToFirstRun: pct(rerun.totalTokens, first.totalTokens),
+    },
     peakRssMiB: peak,
-    targets: { grouped: first.totalTokens <= 0.02 * naiveTotal ? "PASS (<= 2%)" : "FAIL (> 2%)", rerun: rerun.totalTokens <= 0.05 * naiveTotal ? "PASS (<= 5%)" : "FAIL (> 5%)" },
+    targets: {
+      grouped: first.totalTokens <= 0.02 * naiveTotal ? "PASS (<= 2%)" : "FAIL (> 2%)",
+      rerun: rerun.totalTokens <= 0.05 * naiveTotal ? "PASS (<= 5%)" : "FAIL (> 5%)",
+    },
   };
   console.log(JSON.stringify(out, null, 2));
 }

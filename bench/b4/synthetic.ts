@@ -1,5 +1,5 @@
-import type { Fact } from "../../src/domain/finding";
 import type { FindingLike } from "../../src/ai/narrative";
+import type { Fact } from "../../src/domain/finding";
 
 /**
  * Synthetic findings for B4, generated one at a time from (seed, index) so 1M of them never sit in memory.
@@ -15,7 +15,18 @@ const FW = [
   { id: "mcsb", name: "Microsoft cloud security benchmark 1.0", controls: ["NS-2", "DP-3", "LT-3", "IM-1"] },
   { id: "soc-2", name: "SOC 2 Type 2 2017", controls: ["CC6.1", "CC6.6", "CC7.2"] },
 ];
-const TYPES = ["storage account", "key vault", "SQL server", "virtual machine", "App Service app", "Kubernetes cluster", "container registry", "Cosmos DB account", "network security group", "managed disk"];
+const TYPES = [
+  "storage account",
+  "key vault",
+  "SQL server",
+  "virtual machine",
+  "App Service app",
+  "Kubernetes cluster",
+  "container registry",
+  "Cosmos DB account",
+  "network security group",
+  "managed disk",
+];
 const ENVS = ["production", "production", "production", "staging", "development", "development", "test"];
 /** Data classification and criticality come together in real tagging policies: six profiles. */
 const PROFILES: { data?: string; crit?: string }[] = [
@@ -26,7 +37,10 @@ const PROFILES: { data?: string; crit?: string }[] = [
   { crit: "Low" },
   {},
 ];
-const WORDS = "restrict network access enable encryption at rest require secure transfer disable public access rotate keys enable diagnostic logs use private endpoints enforce minimum TLS enable soft delete restrict inbound ports".split(" ");
+const WORDS =
+  "restrict network access enable encryption at rest require secure transfer disable public access rotate keys enable diagnostic logs use private endpoints enforce minimum TLS enable soft delete restrict inbound ports".split(
+    " ",
+  );
 
 export function mulberry(seed: number): () => number {
   let a = seed >>> 0;
@@ -55,7 +69,12 @@ export function recTypes(n: number, seed = 7): RecType[] {
     const typeLabel = TYPES[i % TYPES.length];
     const verb = [pick(WORDS), pick(WORDS), pick(WORDS)].join(" ");
     const fws = FW.filter(() => r() < 0.5).slice(0, 4);
-    const controls = fws.flatMap((fw) => fw.controls.filter(() => r() < 0.4).slice(0, 3).map((control) => ({ fw, control })));
+    const controls = fws.flatMap((fw) =>
+      fw.controls
+        .filter(() => r() < 0.4)
+        .slice(0, 3)
+        .map((control) => ({ fw, control })),
+    );
     return {
       id: `rec-${String(i).padStart(3, "0")}`,
       packId: `pack-${String(i).padStart(3, "0")}`,
@@ -83,7 +102,11 @@ export interface App {
 
 export function apps(n: number, seed = 11): App[] {
   const r = mulberry(seed);
-  return Array.from({ length: n }, (_, i) => ({ name: `app${i}`, ...PROFILES[Math.floor(r() * PROFILES.length)], owner: `team${i}@fabrikam.example` }));
+  return Array.from({ length: n }, (_, i) => ({
+    name: `app${i}`,
+    ...PROFILES[Math.floor(r() * PROFILES.length)],
+    owner: `team${i}@fabrikam.example`,
+  }));
 }
 
 /** Finding `i` of the estate; `variant` perturbs a fraction of findings (for the re-run). */
@@ -120,15 +143,45 @@ export function syntheticFinding(i: number, types: RecType[], appList: App[], va
       facts.push({ id: `framework.${c.fw.id}`, value: c.fw.name, source: "framework catalog" });
     }
   }
-  if (r() < 0.2) facts.push({ id: "exposure.internet", value: "firewall default action Allow: any network can connect", source: "resource network properties" });
-  if (r() < 0.03) facts.push({ id: `alert.${i.toString(36)}`, value: `Suspicious access on ${name} ${Math.floor(r() * 48)} h ago (High)`, source: "Defender alert" });
-  if (r() < 0.01) facts.push({ id: `path.p${i.toString(36)}`, value: `Internet -> ${name} -> kv-${app.name}`, source: "attack path analysis" });
-  if (r() < 0.05) facts.push({ id: `change.${(i * 31).toString(16).padStart(8, "0")}`, value: `dev${i % 90}@fabrikam.example ran Microsoft.X/write at 2025-03-0${1 + (i % 9)}T10:00:00Z`, source: "Activity log" });
-  if (r() < 0.005) facts.push({ id: `kev.CVE-2024-${1000 + (i % 5000)}`, value: `CVE-2024-${1000 + (i % 5000)} is in the CISA Known Exploited Vulnerabilities catalog`, source: "CISA KEV snapshot" });
+  if (r() < 0.2)
+    facts.push({
+      id: "exposure.internet",
+      value: "firewall default action Allow: any network can connect",
+      source: "resource network properties",
+    });
+  if (r() < 0.03)
+    facts.push({
+      id: `alert.${i.toString(36)}`,
+      value: `Suspicious access on ${name} ${Math.floor(r() * 48)} h ago (High)`,
+      source: "Defender alert",
+    });
+  if (r() < 0.01)
+    facts.push({ id: `path.p${i.toString(36)}`, value: `Internet -> ${name} -> kv-${app.name}`, source: "attack path analysis" });
+  if (r() < 0.05)
+    facts.push({
+      id: `change.${(i * 31).toString(16).padStart(8, "0")}`,
+      value: `dev${i % 90}@fabrikam.example ran Microsoft.X/write at 2025-03-0${1 + (i % 9)}T10:00:00Z`,
+      source: "Activity log",
+    });
+  if (r() < 0.005)
+    facts.push({
+      id: `kev.CVE-2024-${1000 + (i % 5000)}`,
+      value: `CVE-2024-${1000 + (i % 5000)} is in the CISA Known Exploited Vulnerabilities catalog`,
+      source: "CISA KEV snapshot",
+    });
   return {
     id: `f-${i}`,
     recommendation: { id: t.id, name: t.name, packId: t.packId },
     dossier: facts,
-    explanation: { summary: "offline", businessImpact: "offline", complianceImpact: "offline", recommendedAction: "offline", citations: [], engine: "offline-v1", model: null, grounding: 1 },
+    explanation: {
+      summary: "offline",
+      businessImpact: "offline",
+      complianceImpact: "offline",
+      recommendedAction: "offline",
+      citations: [],
+      engine: "offline-v1",
+      model: null,
+      grounding: 1,
+    },
   };
 }

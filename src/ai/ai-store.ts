@@ -61,7 +61,9 @@ function sqliteAiStore(db: Database.Database): AiStore {
   migrateAiTables(db);
   const get = db.prepare("SELECT value FROM ai_cache WHERE key = ?").pluck();
   const put = db.prepare("INSERT OR REPLACE INTO ai_cache (key, value, model, created) VALUES (?, ?, ?, ?)");
-  const addFb = db.prepare("INSERT INTO ai_feedback (subject, kind, vote, comment, actor, time, engine, model, digest) VALUES (@subject, @kind, @vote, @comment, @actor, @time, @engine, @model, @digest)");
+  const addFb = db.prepare(
+    "INSERT INTO ai_feedback (subject, kind, vote, comment, actor, time, engine, model, digest) VALUES (@subject, @kind, @vote, @comment, @actor, @time, @engine, @model, @digest)",
+  );
   const rowToUsage = (r: Record<string, unknown>): UsageRecord => ({
     runTime: r.run_time as string,
     provider: r.provider as string,
@@ -87,10 +89,14 @@ function sqliteAiStore(db: Database.Database): AiStore {
       return (db.prepare("SELECT * FROM ai_feedback ORDER BY id").all() as FeedbackRecord[]).map((r) => ({ ...r }));
     },
     async addUsage(u) {
-      db.prepare("INSERT INTO ai_usage (run_time, provider, model, calls, prompt_tokens, completion_tokens, cost, cache_hits) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").run(u.runTime, u.provider, u.model, u.calls, u.promptTokens, u.completionTokens, u.cost, u.cacheHits);
+      db.prepare(
+        "INSERT INTO ai_usage (run_time, provider, model, calls, prompt_tokens, completion_tokens, cost, cache_hits) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      ).run(u.runTime, u.provider, u.model, u.calls, u.promptTokens, u.completionTokens, u.cost, u.cacheHits);
     },
     async lastUsage(provider) {
-      const r = db.prepare("SELECT * FROM ai_usage WHERE provider = ? ORDER BY id DESC LIMIT 1").get(provider) as Record<string, unknown> | undefined;
+      const r = db.prepare("SELECT * FROM ai_usage WHERE provider = ? ORDER BY id DESC LIMIT 1").get(provider) as
+        | Record<string, unknown>
+        | undefined;
       return r ? rowToUsage(r) : undefined;
     },
   };

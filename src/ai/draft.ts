@@ -3,7 +3,7 @@ import { builtinDefinition, builtinFullId, getBuiltin, searchAliases, searchBuil
 import { type CheckedDraft, checkDraft, type PolicyDraft, slug } from "../policy/draft";
 import type { AuditSink } from "./narrative";
 import { sha256 } from "./narrative";
-import { type DraftAnswer, DRAFT_PROMPT_VERSION, type DraftPayload, DraftSchema, draftMessages, parseJsonObject } from "./prompts";
+import { DRAFT_PROMPT_VERSION, type DraftAnswer, type DraftPayload, DraftSchema, draftMessages, parseJsonObject } from "./prompts";
 import type { LlmProvider } from "./provider";
 import { createLlmRedactor, type Redactor } from "./redact";
 
@@ -42,8 +42,9 @@ function typeOfAlias(alias: string): string {
 }
 
 function collect(node: unknown, visit: (o: Record<string, unknown>) => void): void {
-  if (Array.isArray(node)) node.forEach((n) => collect(n, visit));
-  else if (node && typeof node === "object") {
+  if (Array.isArray(node)) {
+    for (const n of node) collect(n, visit);
+  } else if (node && typeof node === "object") {
     visit(node as Record<string, unknown>);
     for (const v of Object.values(node)) collect(v, visit);
   }
@@ -54,16 +55,21 @@ export function guardCustomPolicy(policy: Record<string, unknown>, allowedTypes:
   const reasons: string[] = [];
   const props = (policy.properties ?? policy) as Record<string, unknown>;
   for (const k of Object.keys(policy)) if (!["properties", "name", "id"].includes(k)) reasons.push(`unexpected top-level member "${k}"`);
-  for (const k of Object.keys(props)) if (!ALLOWED_PROPS.has(k)) reasons.push(`unexpected member properties.${k} (drafts carry no scopes, assignments or exemptions)`);
+  for (const k of Object.keys(props))
+    if (!ALLOWED_PROPS.has(k)) reasons.push(`unexpected member properties.${k} (drafts carry no scopes, assignments or exemptions)`);
   collect(props, (o) => {
-    for (const k of Object.keys(o)) if (/scope|assignment|exempt/i.test(k)) reasons.push(`"${k}" is not allowed in a draft: scope is decided at assignment, by a person`);
+    for (const k of Object.keys(o))
+      if (/scope|assignment|exempt/i.test(k)) reasons.push(`"${k}" is not allowed in a draft: scope is decided at assignment, by a person`);
   });
   const rule = props.policyRule as { if?: unknown; then?: { effect?: unknown } } | undefined;
   const params = (props.parameters ?? {}) as Record<string, { defaultValue?: unknown }>;
   const effect = typeof rule?.then?.effect === "string" ? rule.then.effect : "";
   const m = /^\[parameters\('([^']+)'\)\]$/i.exec(effect.trim());
   const effective = String(m ? (params[m[1]]?.defaultValue ?? "") : effect);
-  if (!AUDIT_EFFECTS.has(effective.toLowerCase())) reasons.push(`default effect "${effective || "(none)"}" refused: drafts start as Audit, AuditIfNotExists or Disabled; a person raises the effect after review`);
+  if (!AUDIT_EFFECTS.has(effective.toLowerCase()))
+    reasons.push(
+      `default effect "${effective || "(none)"}" refused: drafts start as Audit, AuditIfNotExists or Disabled; a person raises the effect after review`,
+    );
   const types: string[] = [];
   collect(rule?.if, (o) => {
     if (typeof o.field === "string" && o.field.toLowerCase() === "type") {
@@ -90,7 +96,12 @@ export async function draftPolicyWithModel(text: string, opts: ModelDraftOptions
   const payload: DraftPayload = {
     task: "draft-azure-policy",
     request: redact(request),
-    builtins: builtins.map((b) => ({ id: builtinFullId(b.item.id), displayName: b.item.name, effects: b.item.effects, types: b.item.types })),
+    builtins: builtins.map((b) => ({
+      id: builtinFullId(b.item.id),
+      displayName: b.item.name,
+      effects: b.item.effects,
+      types: b.item.types,
+    })),
     aliases,
     resourceTypes,
   };
@@ -98,7 +109,11 @@ export async function draftPolicyWithModel(text: string, opts: ModelDraftOptions
     status: "refused",
     reasons: [],
     request,
-    retrieval: { builtins: builtins.map((b) => ({ id: builtinFullId(b.item.id), displayName: b.item.name, score: Math.round(b.score * 100) / 100 })), aliases, resourceTypes },
+    retrieval: {
+      builtins: builtins.map((b) => ({ id: builtinFullId(b.item.id), displayName: b.item.name, score: Math.round(b.score * 100) / 100 })),
+      aliases,
+      resourceTypes,
+    },
     usage: { calls: 0, promptTokens: 0, completionTokens: 0 },
     promptVersion: DRAFT_PROMPT_VERSION,
     model: opts.provider.model,
@@ -106,7 +121,12 @@ export async function draftPolicyWithModel(text: string, opts: ModelDraftOptions
   let reasons: string[] | undefined;
   for (let attempt = 1; attempt <= 2; attempt++) {
     const messages = draftMessages(payload, reasons);
-    opts.audit?.({ action: "llm.prompt", subject: `draft-${sha256(request).slice(0, 12)}`, digest: sha256(JSON.stringify(messages)), details: { promptVersion: DRAFT_PROMPT_VERSION, model: opts.provider.model, attempt } });
+    opts.audit?.({
+      action: "llm.prompt",
+      subject: `draft-${sha256(request).slice(0, 12)}`,
+      digest: sha256(JSON.stringify(messages)),
+      details: { promptVersion: DRAFT_PROMPT_VERSION, model: opts.provider.model, attempt },
+    });
     let answerText: string;
     try {
       const res = await opts.provider.complete({ messages, maxTokens: 1200 });
@@ -131,17 +151,30 @@ export async function draftPolicyWithModel(text: string, opts: ModelDraftOptions
     if (answer) {
       result.answer = answer;
       if (answer.builtinId) {
-        const known = payload.builtins.find((b) => b.id.toLowerCase() === answer.builtinId?.toLowerCase() || b.id.toLowerCase().endsWith(`/${answer.builtinId?.toLowerCase()}`));
+        const known = payload.builtins.find(
+          (b) =>
+            b.id.toLowerCase() === answer.builtinId?.toLowerCase() || b.id.toLowerCase().endsWith(`/${answer.builtinId?.toLowerCase()}`),
+        );
         const b = known ? getBuiltin(known.id) : undefined;
         if (!b) reasons.push(`built-in ${answer.builtinId} is not among the retrieved candidates`);
         else {
           const doc = builtinDefinition(b);
           draft = {
             name: slug(b.name),
-            policy: { properties: { ...(doc.properties as object), policyType: "Custom", displayName: `${b.name} (Clarion draft)`.slice(0, 128), metadata: { category: b.category, source: `builtin:${b.id}` } } },
+            policy: {
+              properties: {
+                ...(doc.properties as object),
+                policyType: "Custom",
+                displayName: `${b.name} (Clarion draft)`.slice(0, 128),
+                metadata: { category: b.category, source: `builtin:${b.id}` },
+              },
+            },
             source: "builtin",
             recommendedBuiltins: [{ id: builtinFullId(b.id), displayName: b.name, effects: b.effects }],
-            notes: [`the model chose built-in ${builtinFullId(b.id)}: assign it by id rather than creating a copy`, `model rationale: ${answer.rationale.slice(0, 300)}`],
+            notes: [
+              `the model chose built-in ${builtinFullId(b.id)}: assign it by id rather than creating a copy`,
+              `model rationale: ${answer.rationale.slice(0, 300)}`,
+            ],
           };
         }
       } else if (answer.policy) {
@@ -151,24 +184,40 @@ export async function draftPolicyWithModel(text: string, opts: ModelDraftOptions
             name: slug(request),
             policy: answer.policy.properties ? answer.policy : { properties: answer.policy },
             source: "alias-skeleton",
-            recommendedBuiltins: result.retrieval.builtins.map((b) => ({ id: b.id, displayName: b.displayName, score: b.score, effects: [] })),
+            recommendedBuiltins: result.retrieval.builtins.map((b) => ({
+              id: b.id,
+              displayName: b.displayName,
+              score: b.score,
+              effects: [],
+            })),
             notes: [`model rationale: ${answer.rationale.slice(0, 300)}`],
           };
       } else reasons.push("the answer names neither a built-in nor a policy");
     }
     if (draft) {
       const checked = checkDraft(draft, opts.resources ?? [], { now: opts.now });
-      if (!checked.validation.valid) reasons.push(...checked.validation.errors.slice(0, 8).map((e) => `invalid: ${e.pointer} ${e.message}`));
+      if (!checked.validation.valid)
+        reasons.push(...checked.validation.errors.slice(0, 8).map((e) => `invalid: ${e.pointer} ${e.message}`));
       else {
         result.draft = checked;
         result.status = "accepted";
         result.reasons = [];
       }
     }
-    opts.audit?.({ action: "llm.output", subject: `draft-${sha256(request).slice(0, 12)}`, digest: sha256(answerText), details: { promptVersion: DRAFT_PROMPT_VERSION, attempt, accepted: result.status === "accepted", reasons } });
+    opts.audit?.({
+      action: "llm.output",
+      subject: `draft-${sha256(request).slice(0, 12)}`,
+      digest: sha256(answerText),
+      details: { promptVersion: DRAFT_PROMPT_VERSION, attempt, accepted: result.status === "accepted", reasons },
+    });
     if (result.status === "accepted") return result;
   }
   result.reasons = reasons ?? ["refused"];
-  opts.audit?.({ action: "llm.fallback", subject: `draft-${sha256(request).slice(0, 12)}`, digest: sha256(request), details: { reasons: result.reasons } });
+  opts.audit?.({
+    action: "llm.fallback",
+    subject: `draft-${sha256(request).slice(0, 12)}`,
+    digest: sha256(request),
+    details: { reasons: result.reasons },
+  });
   return result;
 }

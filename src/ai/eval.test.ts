@@ -2,10 +2,10 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { makeFinding } from "../../test/llm/fixtures";
 import { SqliteStore } from "../store/sqlite-store";
 import { runEval } from "./eval";
 import { listFeedback, recordFeedback } from "./feedback";
-import { makeFinding } from "../../test/llm/fixtures";
 
 const EVALS = resolve(__dirname, "../../evals");
 

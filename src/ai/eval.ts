@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigSchema, type ClarionConfig } from "../config/config";
+import { type ClarionConfig, ConfigSchema } from "../config/config";
 import { type Fact, type Finding, FindingSchema } from "../domain/finding";
 import { checkDraft, draftFromText } from "../policy/draft";
 import { SqliteStore } from "../store/sqlite-store";
@@ -58,7 +58,14 @@ function findingFrom(id: string, facts: Fact[]): Finding {
     subscriptionId: "00000000-0000-0000-0000-000000000001",
     resourceGroup: "rg-eval",
     environment: "production",
-    recommendation: { id: `rec-${get("recommendation").length}`, name: get("recommendation"), severity: "Medium", category: "Data", policyDefinitionId: null, packId: null },
+    recommendation: {
+      id: `rec-${get("recommendation").length}`,
+      name: get("recommendation"),
+      severity: "Medium",
+      category: "Data",
+      policyDefinitionId: null,
+      packId: null,
+    },
     status: "Unhealthy",
     risk: { score: 50, level: "medium", factors: [] },
     owner: { name: get("owner") || "unknown", email: null, source: "unknown" },
@@ -75,7 +82,11 @@ function findingFrom(id: string, facts: Fact[]): Finding {
 const BASE_FACTS = (name: string): Fact[] => [
   { id: "resource.name", value: name, source: "inventory" },
   { id: "resource.typeLabel", value: "storage account", source: "inventory" },
-  { id: "resource.id", value: `/subscriptions/0/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/${name}`, source: "inventory" },
+  {
+    id: "resource.id",
+    value: `/subscriptions/0/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/${name}`,
+    source: "inventory",
+  },
   { id: "recommendation", value: "Storage accounts should restrict network access", source: "Defender assessment" },
   { id: "env", value: "production", source: "tag" },
   { id: "control.nist-800-53-r5/SC-7", value: "in scope", source: "mapping" },
@@ -92,14 +103,23 @@ export function injectedFacts(e: InjectionEntry, i: number): Fact[] {
 
 /** The text the engine wrote itself: every dossier value (data it may quote) removed. */
 function ownText(f: Finding): string {
-  let t = [f.explanation.summary, f.explanation.businessImpact, f.explanation.complianceImpact, f.explanation.recommendedAction ?? ""].join("\n");
+  let t = [f.explanation.summary, f.explanation.businessImpact, f.explanation.complianceImpact, f.explanation.recommendedAction ?? ""].join(
+    "\n",
+  );
   for (const v of (f.dossier ?? []).map((d) => d.value).sort((a, b) => b.length - a.length)) if (v.length >= 3) t = t.split(v).join(" ");
   return t;
 }
 
-export async function runEval(opts: { dir: string; provider: "offline" | "scripted" | "configured"; config?: ClarionConfig }): Promise<EvalReport> {
+export async function runEval(opts: {
+  dir: string;
+  provider: "offline" | "scripted" | "configured";
+  config?: ClarionConfig;
+}): Promise<EvalReport> {
   const exp = read<{ cases: EvalCase[] }>(opts.dir, "explanations.json").cases;
-  const pol = read<{ resources: Record<string, unknown>[]; cases: { id: string; text: string; noncompliant: string[] }[] }>(opts.dir, "policies.json");
+  const pol = read<{ resources: Record<string, unknown>[]; cases: { id: string; text: string; noncompliant: string[] }[] }>(
+    opts.dir,
+    "policies.json",
+  );
   const inj = read<{ payloads: InjectionEntry[] }>(opts.dir, "injections.json").payloads;
   const failures: string[] = [];
   let tokens = 0;
@@ -111,7 +131,9 @@ export async function runEval(opts: { dir: string; provider: "offline" | "script
     const modPath = "../../test/llm/scripted-server";
     scripted = (await import(modPath)) as Record<string, unknown>;
     server = await (scripted.startScriptedServer as () => Promise<typeof server>)();
-    config = ConfigSchema.parse({ llm: { provider: "openai-compatible", baseUrl: server?.url, model: "scripted", maxRetries: 0, cache: false } });
+    config = ConfigSchema.parse({
+      llm: { provider: "openai-compatible", baseUrl: server?.url, model: "scripted", maxRetries: 0, cache: false },
+    });
   } else if (opts.provider === "configured") config = opts.config;
   if (config && config.llm.provider !== "offline") provider = createProvider(config.llm);
   const store = async () => {
@@ -122,7 +144,10 @@ export async function runEval(opts: { dir: string; provider: "offline" | "script
   try {
     // explanations
     const findings = exp.map((c) => findingFrom(c.id, c.facts));
-    const explained = provider && config ? (await explainStage({ findings, packsById: new Map(), store: await store(), now: new Date(), config })).findings : findings;
+    const explained =
+      provider && config
+        ? (await explainStage({ findings, packsById: new Map(), store: await store(), now: new Date(), config })).findings
+        : findings;
     let grounded = 0;
     let valid = 0;
     let agree = 0;
@@ -132,7 +157,16 @@ export async function runEval(opts: { dir: string; provider: "offline" | "script
       const e = f.explanation;
       if (e.model) byModel++;
       if (FindingSchema.shape.explanation.safeParse(e).success) valid++;
-      const g = checkGrounding({ summary: e.summary, businessImpact: e.businessImpact, complianceImpact: e.complianceImpact, recommendedAction: e.recommendedAction }, e.citations.map((x) => x.factId), f.dossier ?? []);
+      const g = checkGrounding(
+        {
+          summary: e.summary,
+          businessImpact: e.businessImpact,
+          complianceImpact: e.complianceImpact,
+          recommendedAction: e.recommendedAction,
+        },
+        e.citations.map((x) => x.factId),
+        f.dossier ?? [],
+      );
       if (g.ok) grounded++;
       else failures.push(`${c.id}: grounding: ${g.violations[0]}`);
       const cited = new Set(e.citations.map((x) => x.factId));
@@ -140,7 +174,10 @@ export async function runEval(opts: { dir: string; provider: "offline" | "script
       const missing = c.labels.mustCite.filter((id) => !cited.has(id));
       const banned = c.labels.mustNotMention.filter((w) => new RegExp(`\\b${w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\b`).test(text));
       if (!missing.length && !banned.length) agree++;
-      else failures.push(`${c.id}: labels: ${missing.length ? `does not cite ${missing.join(", ")}` : ""}${banned.length ? ` mentions ${banned.join(", ")}` : ""}`);
+      else
+        failures.push(
+          `${c.id}: labels: ${missing.length ? `does not cite ${missing.join(", ")}` : ""}${banned.length ? ` mentions ${banned.join(", ")}` : ""}`,
+        );
     });
     // policies
     let polValid = 0;
@@ -160,7 +197,10 @@ export async function runEval(opts: { dir: string; provider: "offline" | "script
         }
       }
       if (checked?.validation.valid) polValid++;
-      const flagged = (checked?.whatIf?.resources ?? []).filter((r) => r.result === "noncompliant").map((r) => r.id.split("/").pop() ?? "").sort();
+      const flagged = (checked?.whatIf?.resources ?? [])
+        .filter((r) => r.result === "noncompliant")
+        .map((r) => r.id.split("/").pop() ?? "")
+        .sort();
       if (checked?.whatIf && JSON.stringify(flagged) === JSON.stringify([...c.noncompliant].sort())) polAgree++;
       else failures.push(`${c.id}: what-if flagged [${flagged.join(", ")}], labeled [${c.noncompliant.join(", ")}]`);
     }
@@ -170,7 +210,8 @@ export async function runEval(opts: { dir: string; provider: "offline" | "script
       const f = findingFrom(`inj-${e.id}`, injectedFacts(e, i));
       let out = f;
       if (provider && config) {
-        if (server && scripted) server.setScript((scripted.compromisedResponder as (c: unknown[], o: unknown) => unknown)([e], { always: true }));
+        if (server && scripted)
+          server.setScript((scripted.compromisedResponder as (c: unknown[], o: unknown) => unknown)([e], { always: true }));
         const r = await explainStage({ findings: [f], packsById: new Map(), store: await store(), now: new Date(), config });
         out = r.findings[0];
         tokens += Number((r.usage as { totalTokens?: number })?.totalTokens ?? 0);

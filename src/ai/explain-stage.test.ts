@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigSchema, type ClarionConfig } from "../config/config";
-import { SqliteStore } from "../store/sqlite-store";
 import { makeFinding, smallEstate } from "../../test/llm/fixtures";
-import { groundedResponder, hallucinatingResponder, malformedResponder, type ScriptedServer, slowResponder, startScriptedServer, throttleFirst } from "../../test/llm/scripted-server";
+import {
+  groundedResponder,
+  hallucinatingResponder,
+  malformedResponder,
+  type ScriptedServer,
+  slowResponder,
+  startScriptedServer,
+  throttleFirst,
+} from "../../test/llm/scripted-server";
+import { type ClarionConfig, ConfigSchema } from "../config/config";
+import { SqliteStore } from "../store/sqlite-store";
 import { explainStage } from "./explain-stage";
 
 let server: ScriptedServer;
@@ -79,7 +87,9 @@ describe("explainStage", () => {
     const retries = server.requests.filter((q) => q.retry);
     expect(retries.length).toBeGreaterThan(0);
     expect(retries[0].body.messages.at(-1)?.content).toMatch(/GDPR/);
-    expect(r.findings.every((f) => f.explanation.engine === "narrative-v1" && !/GDPR|HIPAA/.test(f.explanation.complianceImpact))).toBe(true);
+    expect(r.findings.every((f) => f.explanation.engine === "narrative-v1" && !/GDPR|HIPAA/.test(f.explanation.complianceImpact))).toBe(
+      true,
+    );
   });
 
   it("falls back to the offline explanation when the retry still fails grounding", async () => {
@@ -87,7 +97,7 @@ describe("explainStage", () => {
     const findings = smallEstate(4);
     const st = await store();
     const r = await explainStage({ findings, packsById: new Map(), store: st, now, config: cfg() });
-    r.findings.forEach((f, i) => expect(f.explanation).toEqual(findings[i].explanation));
+    for (const [i, f] of r.findings.entries()) expect(f.explanation).toEqual(findings[i].explanation);
     const fb = (await st.listAudit()).filter((e) => e.action === "llm.fallback");
     expect(fb.length).toBeGreaterThan(0);
     expect(JSON.stringify(fb[0].details)).toMatch(/GDPR/);
@@ -109,7 +119,13 @@ describe("explainStage", () => {
     server.setScript(throttleFirst(1, { "retry-after-ms": "300" }));
     server.requests.length = 0;
     const t = Date.now();
-    const r = await explainStage({ findings: smallEstate(1), packsById: new Map(), store: await store(), now, config: cfg({ concurrency: 1 }) });
+    const r = await explainStage({
+      findings: smallEstate(1),
+      packsById: new Map(),
+      store: await store(),
+      now,
+      config: cfg({ concurrency: 1 }),
+    });
     expect(Date.now() - t).toBeGreaterThanOrEqual(280);
     expect(r.findings[0].explanation.engine).toBe("narrative-v1");
     expect((r.usage as Record<string, number>).retries).toBe(1);
@@ -123,21 +139,37 @@ describe("explainStage", () => {
   it("stops at the token budget with an alert, and alerts on a spike against the previous run", async () => {
     server.setScript(groundedResponder);
     const st = await store();
-    const r = await explainStage({ findings: smallEstate(24), packsById: new Map(), store: st, now, config: cfg({ budgetTokensPerRun: 2500, concurrency: 1 }) });
+    const r = await explainStage({
+      findings: smallEstate(24),
+      packsById: new Map(),
+      store: st,
+      now,
+      config: cfg({ budgetTokensPerRun: 2500, concurrency: 1 }),
+    });
     const u = r.usage as { alerts: { kind: string }[]; fallbacks: number; totalTokens: number };
     expect(u.alerts.map((a) => a.kind)).toContain("budget");
     expect(u.fallbacks).toBeGreaterThan(0);
     expect(u.totalTokens).toBeLessThanOrEqual(2500);
     const st2 = await store();
     await explainStage({ findings: smallEstate(2), packsById: new Map(), store: st2, now, config: cfg({ cache: false }) });
-    const r2 = await explainStage({ findings: smallEstate(24), packsById: new Map(), store: st2, now, config: cfg({ cache: false, spikeFactor: 1.5 }) });
+    const r2 = await explainStage({
+      findings: smallEstate(24),
+      packsById: new Map(),
+      store: st2,
+      now,
+      config: cfg({ cache: false, spikeFactor: 1.5 }),
+    });
     expect((r2.usage as { alerts: { kind: string }[] }).alerts.map((a) => a.kind)).toContain("spike");
   });
 
   it("redacts secrets and personal data in class facts before the prompt leaves", async () => {
     server.setScript(groundedResponder);
     server.requests.length = 0;
-    const f = makeFinding({ name: "stsecret01", data: "PCI password=Hunter22x AccountKey=abc owner jane@contoso.example", criticality: "sv=2022-11-02&sig=c2VjcmV0c2lnbmF0dXJl" });
+    const f = makeFinding({
+      name: "stsecret01",
+      data: "PCI password=Hunter22x AccountKey=abc owner jane@contoso.example",
+      criticality: "sv=2022-11-02&sig=c2VjcmV0c2lnbmF0dXJl",
+    });
     await explainStage({ findings: [f], packsById: new Map(), store: await store(), now, config: cfg() });
     const sent = JSON.stringify(server.requests[0].body);
     expect(sent).not.toMatch(/Hunter22x|jane@contoso|c2VjcmV0c2lnbmF0dXJl/);

@@ -1,13 +1,13 @@
+import { type ClarionConfig, loadConfig } from "../config/config";
 import type { Finding } from "../domain/finding";
 import type { Pack } from "../packs/schema";
 import type { Store } from "../store/store";
-import { type ClarionConfig, loadConfig } from "../config/config";
 import { aiStoreFor } from "./ai-store";
 import { type AuditSink, NarrativeEngine, sha256 } from "./narrative";
 import { PlaybookIndex } from "./playbooks";
 import { createProvider, type LlmProvider } from "./provider";
 import { createLlmRedactor } from "./redact";
-import { type UsageReport, UsageMeter } from "./usage";
+import { UsageMeter, type UsageReport } from "./usage";
 
 /**
  * The explain stage's model hook. The offline engine has already written every explanation (in enrich);
@@ -69,9 +69,25 @@ export async function explainStage(input: ExplainStageInput): Promise<ExplainSta
   const previous = await ai.lastUsage(provider.kind);
   meter.checkSpike(previous?.promptTokens !== undefined ? previous.promptTokens + previous.completionTokens : undefined);
   const u: UsageReport = meter.report;
-  await ai.addUsage({ runTime: time, provider: u.provider, model: u.model, calls: u.calls, promptTokens: u.promptTokens, completionTokens: u.completionTokens, cost: u.cost, cacheHits: u.cacheHits });
+  await ai.addUsage({
+    runTime: time,
+    provider: u.provider,
+    model: u.model,
+    calls: u.calls,
+    promptTokens: u.promptTokens,
+    completionTokens: u.completionTokens,
+    cost: u.cost,
+    cacheHits: u.cacheHits,
+  });
   for (const a of u.alerts) {
-    events.push({ time: new Date().toISOString(), actor: "clarion-ai", action: `llm.alert.${a.kind}`, subject: u.provider, digest: sha256(a.message), details: { message: a.message } });
+    events.push({
+      time: new Date().toISOString(),
+      actor: "clarion-ai",
+      action: `llm.alert.${a.kind}`,
+      subject: u.provider,
+      digest: sha256(a.message),
+      details: { message: a.message },
+    });
     process.stderr.write(`warning: LLM ${a.kind} alert: ${a.message}\n`);
   }
   if (events.length) await input.store.appendAudit(events);

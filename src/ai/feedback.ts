@@ -8,10 +8,15 @@ import { sha256 } from "./narrative";
  * (subject = `draft-…`). Stored in the AI tables, audited, and exportable (CLI: `clarion feedback`; the API
  * layer calls the same two functions).
  */
-export async function recordFeedback(store: Store, input: { subject: string; vote: "up" | "down"; comment?: string; actor?: string; now?: Date }): Promise<FeedbackRecord> {
+export async function recordFeedback(
+  store: Store,
+  input: { subject: string; vote: "up" | "down"; comment?: string; actor?: string; now?: Date },
+): Promise<FeedbackRecord> {
   const finding = await store.getFinding(input.subject);
   if (!finding && !input.subject.startsWith("draft-"))
-    throw new NotFoundError(`no finding or draft ${input.subject}`, { hint: "use a finding id from `clarion findings` or a draft id (draft-…)" });
+    throw new NotFoundError(`no finding or draft ${input.subject}`, {
+      hint: "use a finding id from `clarion findings` or a draft id (draft-…)",
+    });
   const rec: FeedbackRecord = {
     subject: input.subject,
     kind: finding ? "explanation" : "draft",
@@ -24,7 +29,16 @@ export async function recordFeedback(store: Store, input: { subject: string; vot
     digest: finding ? sha256(JSON.stringify(finding.explanation)) : null,
   };
   const saved = await aiStoreFor(store).addFeedback(rec);
-  await store.appendAudit([{ time: rec.time, actor: rec.actor, action: "feedback.recorded", subject: rec.subject, digest: rec.digest ?? sha256(rec.subject), details: { vote: rec.vote, kind: rec.kind, engine: rec.engine, model: rec.model, comment: !!rec.comment } }]);
+  await store.appendAudit([
+    {
+      time: rec.time,
+      actor: rec.actor,
+      action: "feedback.recorded",
+      subject: rec.subject,
+      digest: rec.digest ?? sha256(rec.subject),
+      details: { vote: rec.vote, kind: rec.kind, engine: rec.engine, model: rec.model, comment: !!rec.comment },
+    },
+  ]);
   return saved;
 }
 

@@ -13,7 +13,11 @@ const text = (summary: string) => ({ summary, businessImpact: "x", complianceImp
 
 describe("grounding check", () => {
   it("accepts text whose citations, names, numbers, frameworks and controls all come from facts", () => {
-    const r = checkGrounding(text("stcheckoutprd in production changed 3 h ago; NIST SP 800-53 SC-7 applies."), ["resource.name", "env", "change.1", "control.nist-800-53-r5/SC-7"], facts);
+    const r = checkGrounding(
+      text("stcheckoutprd in production changed 3 h ago; NIST SP 800-53 SC-7 applies."),
+      ["resource.name", "env", "change.1", "control.nist-800-53-r5/SC-7"],
+      facts,
+    );
     expect(r).toMatchObject({ ok: true, score: 1 });
   });
   it("rejects unknown citations and placeholders", () => {
@@ -31,7 +35,12 @@ describe("grounding check", () => {
     expect(r.violations.join("\n")).toMatch(/vm-other-01/);
   });
   it("rejects invented numbers, known estate names, links, commands and claims that nothing needs doing", () => {
-    const r = checkGrounding(text("It has 12 open ports, like stpayments. See https://x.example. Run az storage account update now. It is compliant."), [], facts, { estateNames: new Set(["stpayments"]) });
+    const r = checkGrounding(
+      text("It has 12 open ports, like stpayments. See https://x.example. Run az storage account update now. It is compliant."),
+      [],
+      facts,
+      { estateNames: new Set(["stpayments"]) },
+    );
     const v = r.violations.join("\n");
     for (const re of [/number 12/, /stpayments/, /URL/, /a command/, /resolved or exempt/]) expect(v).toMatch(re);
   });

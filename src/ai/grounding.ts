@@ -54,7 +54,8 @@ const FRAMEWORKS: { re: RegExp; label: string; keys: string[] }[] = [
 ];
 
 const NUMBER = /\d+(?:[.,:]\d+)*/g;
-const CONTROL = /\b(?:[A-Z]{2,3}-\d{1,2}(?:\s?\(\d{1,2}\))?|A\.\d{1,2}(?:\.\d{1,2}){1,2}|CC\d(?:\.\d{1,2})?|[A-Z]{2,3}\.\d{1,2}(?:\.\d{1,2})?)\b/g;
+const CONTROL =
+  /\b(?:[A-Z]{2,3}-\d{1,2}(?:\s?\(\d{1,2}\))?|A\.\d{1,2}(?:\.\d{1,2}){1,2}|CC\d(?:\.\d{1,2})?|[A-Z]{2,3}\.\d{1,2}(?:\.\d{1,2})?)\b/g;
 const URL = /\bhttps?:\/\/\S+|\bwww\.[a-z0-9-]+\.[a-z]{2,}\S*/gi;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 /** Azure-style names: letters and digits joined by dashes, or letters followed by digits. */
@@ -65,29 +66,66 @@ const UNSAFE: { re: RegExp; why: string }[] = [
   { re: /```|<\/?script|<\/?[a-z]+[^>]*>/i, why: "markup or a code block" },
   { re: /(^|[\s(`'"])(az|azcopy|kubectl|curl|wget|powershell|pwsh|bash|sudo|rm|terraform|iex)\s+[-a-z]/i, why: "a command" },
   { re: /\b(Remove|Set|New|Update|Invoke|Disable)-Az[A-Za-z]+/, why: "a command" },
-  { re: /\b(is|are|was|now|been|be|marked?|considered|treat(ed)? as)\s+(already\s+|fully\s+|now\s+)?(compliant|resolved|remediated|exempt(ed)?|a false positive)\b/i, why: "a claim that the finding is resolved or exempt" },
-  { re: /\b(safe to ignore|no action (is )?(needed|required)|can be ignored|ignore this (finding|recommendation)|nothing to do)\b/i, why: "a claim that nothing needs doing" },
-  { re: /\b(ignore|disregard|forget)\s+(all\s+|any\s+|the\s+)?(previous|prior|above|earlier|system|these)\b/i, why: "repeated instructions" },
-  { re: /\b(disable|turn off|remove|delete|suspend)\s+(the\s+|this\s+|all\s+)?(polic(y|ies)|defender|monitoring|logging|alerts?|assignment|recommendation)\b/i, why: "advice to weaken controls" },
+  {
+    re: /\b(is|are|was|now|been|be|marked?|considered|treat(ed)? as)\s+(already\s+|fully\s+|now\s+)?(compliant|resolved|remediated|exempt(ed)?|a false positive)\b/i,
+    why: "a claim that the finding is resolved or exempt",
+  },
+  {
+    re: /\b(safe to ignore|no action (is )?(needed|required)|can be ignored|ignore this (finding|recommendation)|nothing to do)\b/i,
+    why: "a claim that nothing needs doing",
+  },
+  {
+    re: /\b(ignore|disregard|forget)\s+(all\s+|any\s+|the\s+)?(previous|prior|above|earlier|system|these)\b/i,
+    why: "repeated instructions",
+  },
+  {
+    re: /\b(disable|turn off|remove|delete|suspend)\s+(the\s+|this\s+|all\s+)?(polic(y|ies)|defender|monitoring|logging|alerts?|assignment|recommendation)\b/i,
+    why: "advice to weaken controls",
+  },
   { re: /\b(grant|create|add|request)\s+(an?\s+)?(exemption|waiver)\b/i, why: "advice to exempt" },
-  { re: /\b(set|change|switch|lower)\b[^.]{0,40}\beffect\b[^.]{0,20}\b(disabled|audit|none)\b/i, why: "advice to weaken a policy's effect" },
-  { re: /\b(deploy|assign|apply|roll out)\b[^.]{0,40}\b(all|every)\s+(subscriptions?|resources?|management groups?)\b/i, why: "advice to widen a policy's scope" },
-  { re: /[$€£]\s?\d|\b\d[\d,.]*\s?(dollars|euros?|pounds|usd|eur|gbp)\b|\b(fines?|penalt(y|ies)|cost(s)?)\s+(of|up to|would be|would cost)?\s*\d/i, why: "a monetary figure (no fact states one)" },
+  {
+    re: /\b(set|change|switch|lower)\b[^.]{0,40}\beffect\b[^.]{0,20}\b(disabled|audit|none)\b/i,
+    why: "advice to weaken a policy's effect",
+  },
+  {
+    re: /\b(deploy|assign|apply|roll out)\b[^.]{0,40}\b(all|every)\s+(subscriptions?|resources?|management groups?)\b/i,
+    why: "advice to widen a policy's scope",
+  },
+  {
+    re: /[$€£]\s?\d|\b\d[\d,.]*\s?(dollars|euros?|pounds|usd|eur|gbp)\b|\b(fines?|penalt(y|ies)|cost(s)?)\s+(of|up to|would be|would cost)?\s*\d/i,
+    why: "a monetary figure (no fact states one)",
+  },
   { re: /\b(system prompt|as an ai|language model|jailbreak)\b/i, why: "talk about the model or its prompt" },
-  { re: /\b(low|no|minimal|negligible|zero|acceptable)\s+risk\b|\brisk (is|was) (low|minimal|negligible|acceptable)\b/i, why: "a risk rating (ratings come from the risk model, not from text)" },
+  {
+    re: /\b(low|no|minimal|negligible|zero|acceptable)\s+risk\b|\brisk (is|was) (low|minimal|negligible|acceptable)\b/i,
+    why: "a risk rating (ratings come from the risk model, not from text)",
+  },
 ];
 
 function uniq<T>(xs: Iterable<T>): T[] {
   return [...new Set(xs)];
 }
 
-export function checkGrounding(text: GroundingText, citations: string[], facts: GroundingFact[], opts: GroundingOptions = {}): GroundingResult {
+export function checkGrounding(
+  text: GroundingText,
+  citations: string[],
+  facts: GroundingFact[],
+  opts: GroundingOptions = {},
+): GroundingResult {
   const ids = new Set(facts.map((f) => f.id));
   const vocab = `${facts.map((f) => `${f.id} ${f.value}`).join("\n")}`.toLowerCase();
   // Frameworks and controls are grounded only by the mapping; resource names only by facts that name
   // resources (never by a tag, an owner or a status text, which whoever controls the resource writes).
-  const mapping = facts.filter((f) => /^(framework|control)\./.test(f.id)).map((f) => `${f.id} ${f.value}`).join("\n").toLowerCase();
-  const names = facts.filter((f) => !/^(tag\.|owner$|status\.|recommendation$|env$)/.test(f.id)).map((f) => `${f.id} ${f.value}`).join("\n").toLowerCase();
+  const mapping = facts
+    .filter((f) => /^(framework|control)\./.test(f.id))
+    .map((f) => `${f.id} ${f.value}`)
+    .join("\n")
+    .toLowerCase();
+  const names = facts
+    .filter((f) => !/^(tag\.|owner$|status\.|recommendation$|env$)/.test(f.id))
+    .map((f) => `${f.id} ${f.value}`)
+    .join("\n")
+    .toLowerCase();
   const vocabNumbers = new Set<string>();
   for (const src of [vocab, (opts.trustedText ?? "").toLowerCase()])
     for (const m of src.matchAll(NUMBER)) {
@@ -109,10 +147,11 @@ export function checkGrounding(text: GroundingText, citations: string[], facts: 
       if (!ids.has(m[1])) fail(`${field}: placeholder {{${m[1]}}} names no fact`);
     }
     const s = raw.replace(PLACEHOLDER, " ");
-    for (const u of UNSAFE) if (u.re.test(s)) {
-      checked++;
-      fail(`${field}: contains ${u.why}`);
-    }
+    for (const u of UNSAFE)
+      if (u.re.test(s)) {
+        checked++;
+        fail(`${field}: contains ${u.why}`);
+      }
     for (const m of s.match(URL) ?? []) {
       checked++;
       fail(`${field}: URL "${m}" (explanations carry no links)`);
@@ -138,7 +177,12 @@ export function checkGrounding(text: GroundingText, citations: string[], facts: 
       checked++;
       if (!vocabNumbers.has(m.toLowerCase())) fail(`${field}: the number ${m} is not stated by any fact`);
     }
-    const candidates = uniq([...(noControls.match(NAME_LIKE) ?? []), ...(opts.estateNames?.size ? (noControls.match(/[A-Za-z0-9][A-Za-z0-9_-]*[A-Za-z0-9]/g) ?? []).filter((w) => opts.estateNames?.has(w.toLowerCase())) : [])]);
+    const candidates = uniq([
+      ...(noControls.match(NAME_LIKE) ?? []),
+      ...(opts.estateNames?.size
+        ? (noControls.match(/[A-Za-z0-9][A-Za-z0-9_-]*[A-Za-z0-9]/g) ?? []).filter((w) => opts.estateNames?.has(w.toLowerCase()))
+        : []),
+    ]);
     for (const m of candidates) {
       const low = m.toLowerCase();
       const known = opts.estateNames?.has(low) ?? false;

@@ -5,8 +5,16 @@ import type { AiStore } from "./ai-store";
 import { checkGrounding, type GroundingFact } from "./grounding";
 import { type Explanation, quoteValue } from "./offline-engine";
 import type { PlaybookIndex } from "./playbooks";
+import {
+  type DataFact,
+  NARRATIVE_PROMPT_VERSION,
+  type Narrative,
+  type NarrativePayload,
+  NarrativeSchema,
+  narrativeMessages,
+  parseJsonObject,
+} from "./prompts";
 import { type CompletionResult, countMessageTokens, type LlmProvider } from "./provider";
-import { type DataFact, NARRATIVE_PROMPT_VERSION, type Narrative, type NarrativePayload, NarrativeSchema, narrativeMessages, parseJsonObject } from "./prompts";
 import type { Redactor } from "./redact";
 import type { UsageMeter } from "./usage";
 
@@ -26,15 +34,32 @@ export interface FindingLike {
   explanation: Explanation;
 }
 
-export interface AuditSink {
-  (e: { action: "llm.prompt" | "llm.output" | "llm.fallback"; subject: string; digest: string; details: Record<string, unknown> }): void;
-}
+export type AuditSink = (e: {
+  action: "llm.prompt" | "llm.output" | "llm.fallback";
+  subject: string;
+  digest: string;
+  details: Record<string, unknown>;
+}) => void;
 
 const CLASS_IDS = new Set(["resource.typeLabel", "recommendation", "env", "tag.dataClassification", "tag.criticality"]);
 const SOURCED_PREFIX = /^(control|framework|playbook)\./;
 const NUMBERED: Record<string, number> = { alert: 2, kev: 2, path: 1, change: 1 };
 /** Per-resource slots offered to every group, present or not, so a group's prompt never depends on its members. */
-export const FIXED_SLOTS = ["resource.name", "resource.id", "status.reason", "tag.application", "owner", "exposure.internet", "alert.1", "alert.2", "kev.1", "kev.2", "path.1", "change.1", "secureScore.control"];
+export const FIXED_SLOTS = [
+  "resource.name",
+  "resource.id",
+  "status.reason",
+  "tag.application",
+  "owner",
+  "exposure.internet",
+  "alert.1",
+  "alert.2",
+  "kev.1",
+  "kev.2",
+  "path.1",
+  "change.1",
+  "secureScore.control",
+];
 const FIXED = new Set(FIXED_SLOTS);
 /** Always present in an enriched finding's dossier. */
 const REQUIRED_SLOTS = new Set(["resource.name", "resource.id"]);
@@ -57,7 +82,8 @@ export function slotView(dossier: Fact[]): { literal: Fact[]; slots: Map<string,
     }
     const prefix = f.id.slice(0, f.id.indexOf("."));
     if (prefix in NUMBERED) {
-      const n = (counters[prefix] = (counters[prefix] ?? 0) + 1);
+      const n = (counters[prefix] ?? 0) + 1;
+      counters[prefix] = n;
       if (n <= NUMBERED[prefix]) slots.set(`${prefix}.${n}`, f);
       continue;
     }
@@ -123,7 +149,12 @@ export class NarrativeEngine {
     const { literal, slots } = slotView(f.dossier ?? []);
     const packId = f.recommendation.packId ?? null;
     const extra = [...slots.keys()].filter((k) => !FIXED.has(k));
-    const sig = [packId ?? `rec:${f.recommendation.id}`, ...literal.map((x) => `${x.id}=${x.value}${SOURCED_PREFIX.test(x.id) ? `|${x.source}` : ""}`), "--", ...extra].join("\n");
+    const sig = [
+      packId ?? `rec:${f.recommendation.id}`,
+      ...literal.map((x) => `${x.id}=${x.value}${SOURCED_PREFIX.test(x.id) ? `|${x.source}` : ""}`),
+      "--",
+      ...extra,
+    ].join("\n");
     return { key: sha256(sig), literal, extra, packId };
   }
 
@@ -134,8 +165,14 @@ export class NarrativeEngine {
     const recommendation = literal.find((x) => x.id === "recommendation")?.value ?? f.recommendation.name;
     const playbookFacts = this.o.playbooks ? this.o.playbooks.factsFor(`${recommendation} ${pack?.meta.title ?? ""} ${typeLabel}`) : [];
     const facts: DataFact[] = [
-      ...[...literal, ...playbookFacts].map((x) => (SOURCED_PREFIX.test(x.id) ? { id: x.id, value: r(x.value), source: r(x.source) } : { id: x.id, value: r(x.value), source: "class" })),
-      ...slotIds.map((id) => (REQUIRED_SLOTS.has(id) ? { id, value: `{{${id}}}`, source: "per finding", slot: true } : { id, value: `{{${id}}}`, source: "per finding", slot: true, optional: true })),
+      ...[...literal, ...playbookFacts].map((x) =>
+        SOURCED_PREFIX.test(x.id) ? { id: x.id, value: r(x.value), source: r(x.source) } : { id: x.id, value: r(x.value), source: "class" },
+      ),
+      ...slotIds.map((id) =>
+        REQUIRED_SLOTS.has(id)
+          ? { id, value: `{{${id}}}`, source: "per finding", slot: true }
+          : { id, value: `{{${id}}}`, source: "per finding", slot: true, optional: true },
+      ),
     ];
     const guidance = pack ? Object.fromEntries(Object.entries(pack.explain).map(([k, v]) => [k, r(v)])) : undefined;
     const payload: NarrativePayload = { task: "explain-finding-group", recommendation: r(recommendation), guidance, facts, findings: 0 };
@@ -187,7 +224,20 @@ export class NarrativeEngine {
       const messages = narrativeMessages(payload, violations);
       const estimate = countMessageTokens(messages);
       if (!meter.allow(estimate, this.o.maxOutputTokens ?? 700)) return { kind: "fallback", reason: "budget", cached: false };
-      audit?.({ action: "llm.prompt", subject: g.id, digest: sha256(JSON.stringify(messages)), details: { promptVersion: NARRATIVE_PROMPT_VERSION, provider: this.o.provider.kind, model: this.o.provider.model, attempt, estimatedTokens: estimate, findings: g.members, pack: g.packId } });
+      audit?.({
+        action: "llm.prompt",
+        subject: g.id,
+        digest: sha256(JSON.stringify(messages)),
+        details: {
+          promptVersion: NARRATIVE_PROMPT_VERSION,
+          provider: this.o.provider.kind,
+          model: this.o.provider.model,
+          attempt,
+          estimatedTokens: estimate,
+          findings: g.members,
+          pack: g.packId,
+        },
+      });
       let res: CompletionResult;
       try {
         res = await this.o.provider.complete({ messages, maxTokens: this.o.maxOutputTokens });
@@ -206,12 +256,31 @@ export class NarrativeEngine {
         violations = [`the answer is not one JSON object (${(e as Error).message})`];
       }
       if (narrative) {
-        const check = checkGrounding(narrative, narrative.citations, this.groundingFacts(g), { estateNames: this.o.estateNames, trustedText });
+        const check = checkGrounding(narrative, narrative.citations, this.groundingFacts(g), {
+          estateNames: this.o.estateNames,
+          trustedText,
+        });
         lastScore = check.score;
         violations = check.ok ? undefined : check.violations;
         if (check.ok && narrative.citations.length === 0) violations = ["citations: cite the fact ids your statements rest on"];
       }
-      audit?.({ action: "llm.output", subject: g.id, digest: sha256(res.text), details: { promptVersion: NARRATIVE_PROMPT_VERSION, model: res.model, attempt, valid: !!narrative, grounded: !violations, grounding: lastScore, violations: violations?.slice(0, 10), promptTokens: res.promptTokens, completionTokens: res.completionTokens, usageSource: res.usageSource } });
+      audit?.({
+        action: "llm.output",
+        subject: g.id,
+        digest: sha256(res.text),
+        details: {
+          promptVersion: NARRATIVE_PROMPT_VERSION,
+          model: res.model,
+          attempt,
+          valid: !!narrative,
+          grounded: !violations,
+          grounding: lastScore,
+          violations: violations?.slice(0, 10),
+          promptTokens: res.promptTokens,
+          completionTokens: res.completionTokens,
+          usageSource: res.usageSource,
+        },
+      });
       if (narrative && !violations) {
         const out: GroupOutcome = { kind: "model", narrative, score: lastScore, cached: false };
         if (useCache) await this.o.store?.cachePut(key, JSON.stringify(out), this.o.provider.model);
@@ -219,7 +288,12 @@ export class NarrativeEngine {
       }
     }
     const out: GroupOutcome = { kind: "fallback", reason: "grounding", violations, cached: false };
-    audit?.({ action: "llm.fallback", subject: g.id, digest: sha256(JSON.stringify(violations)), details: { reason: "failed the schema or grounding check twice", violations: violations?.slice(0, 10), findings: g.members } });
+    audit?.({
+      action: "llm.fallback",
+      subject: g.id,
+      digest: sha256(JSON.stringify(violations)),
+      details: { reason: "failed the schema or grounding check twice", violations: violations?.slice(0, 10), findings: g.members },
+    });
     if (useCache) await this.o.store?.cachePut(key, JSON.stringify(out), this.o.provider.model);
     return out;
   }
@@ -231,7 +305,13 @@ export class NarrativeEngine {
   fill(f: FindingLike, key: string = this.keyOf(f)): { explanation: Explanation; model: boolean; addFacts: Fact[]; reason?: string } {
     const g = this.groups.get(key);
     const outcome = this.outcomes.get(key);
-    if (!g || !outcome || outcome.kind === "fallback") return { explanation: f.explanation, model: false, addFacts: [], reason: outcome?.kind === "fallback" ? outcome.reason : "unresolved" };
+    if (!g || !outcome || outcome.kind === "fallback")
+      return {
+        explanation: f.explanation,
+        model: false,
+        addFacts: [],
+        reason: outcome?.kind === "fallback" ? outcome.reason : "unresolved",
+      };
     const { slots } = slotView(f.dossier ?? []);
     const byId = new Map<string, Fact>((f.dossier ?? []).map((x) => [x.id, x]));
     for (const p of g.playbookFacts) byId.set(p.id, p);
@@ -253,7 +333,12 @@ export class NarrativeEngine {
           return quoteValue(fact.value, 160);
         });
     const n = outcome.narrative;
-    const text = { summary: fillText(n.summary), businessImpact: fillText(n.businessImpact), complianceImpact: fillText(n.complianceImpact), recommendedAction: fillText(n.recommendedAction) };
+    const text = {
+      summary: fillText(n.summary),
+      businessImpact: fillText(n.businessImpact),
+      complianceImpact: fillText(n.complianceImpact),
+      recommendedAction: fillText(n.recommendedAction),
+    };
     const citations: Citation[] = [];
     const seen = new Set<string>();
     for (const c of n.citations) {
@@ -265,14 +350,26 @@ export class NarrativeEngine {
         citations.push({ factId: fact.id, value: fact.value, source: fact.source });
       }
     }
-    if (!missing && !(text.summary && text.businessImpact && text.complianceImpact && text.recommendedAction)) missing = "(a field left empty)";
+    if (!missing && !(text.summary && text.businessImpact && text.complianceImpact && text.recommendedAction))
+      missing = "(a field left empty)";
     if (missing) {
-      this.o.audit?.({ action: "llm.fallback", subject: f.id, digest: sha256(missing), details: { reason: `fact ${missing} is not in this finding's dossier`, group: g.id } });
+      this.o.audit?.({
+        action: "llm.fallback",
+        subject: f.id,
+        digest: sha256(missing),
+        details: { reason: `fact ${missing} is not in this finding's dossier`, group: g.id },
+      });
       return { explanation: f.explanation, model: false, addFacts: [], reason: "slot" };
     }
     const addFacts = g.playbookFacts.filter((p) => seen.has(p.id) && !(f.dossier ?? []).some((x) => x.id === p.id));
     return {
-      explanation: { ...text, citations, engine: NARRATIVE_PROMPT_VERSION, model: this.o.provider.model, grounding: Math.round(outcome.score * 1000) / 1000 },
+      explanation: {
+        ...text,
+        citations,
+        engine: NARRATIVE_PROMPT_VERSION,
+        model: this.o.provider.model,
+        grounding: Math.round(outcome.score * 1000) / 1000,
+      },
       model: true,
       addFacts,
     };

@@ -2,17 +2,23 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigSchema } from "../config/config";
-import { SqliteStore } from "../store/sqlite-store";
 import { makeFinding } from "../../test/llm/fixtures";
 import { type ScriptedServer, startScriptedServer } from "../../test/llm/scripted-server";
+import { ConfigSchema } from "../config/config";
+import { SqliteStore } from "../store/sqlite-store";
 import { explainStage } from "./explain-stage";
 import { chunkMarkdown, PlaybookIndex } from "./playbooks";
 
 const dir = mkdtempSync(join(tmpdir(), "clarion-playbooks-"));
 mkdirSync(join(dir, "network"));
-writeFileSync(join(dir, "network", "storage-firewall.md"), "# Storage firewall\n\nIntro.\n\n## Restrict network access\n\nStorage accounts must restrict network access to the hub virtual network; file a change with the platform team and allow 2 days.\n\n## Rollback\n\nSet the default action back to Allow.\n");
-writeFileSync(join(dir, "keyvault.md"), "# Key vault purge protection\n\nTurn on purge protection for every key vault holding production secrets.\n");
+writeFileSync(
+  join(dir, "network", "storage-firewall.md"),
+  "# Storage firewall\n\nIntro.\n\n## Restrict network access\n\nStorage accounts must restrict network access to the hub virtual network; file a change with the platform team and allow 2 days.\n\n## Rollback\n\nSet the default action back to Allow.\n",
+);
+writeFileSync(
+  join(dir, "keyvault.md"),
+  "# Key vault purge protection\n\nTurn on purge protection for every key vault holding production secrets.\n",
+);
 
 let server: ScriptedServer;
 beforeAll(async () => {

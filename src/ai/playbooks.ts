@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import MiniSearch from "minisearch";
-import type { Fact } from "../domain/finding";
 import { InputError } from "../domain/errors";
+import type { Fact } from "../domain/finding";
 
 /**
  * Retrieval over the organization's own playbooks: a folder of Markdown, chunked by heading (and by size),
@@ -28,7 +28,11 @@ export function chunkMarkdown(file: string, md: string): PlaybookChunk[] {
     else sections[sections.length - 1].body.push(line);
   }
   for (const s of sections) {
-    const paras = s.body.join("\n").split(/\n\s*\n/).map((p) => p.replace(/\s+/g, " ").trim()).filter(Boolean);
+    const paras = s.body
+      .join("\n")
+      .split(/\n\s*\n/)
+      .map((p) => p.replace(/\s+/g, " ").trim())
+      .filter(Boolean);
     let buf = "";
     const flush = () => {
       if (!buf.trim()) return;
@@ -48,9 +52,17 @@ export function chunkMarkdown(file: string, md: string): PlaybookChunk[] {
 export class PlaybookIndex {
   private readonly search: MiniSearch<PlaybookChunk>;
   readonly chunks: PlaybookChunk[];
-  constructor(chunks: PlaybookChunk[], readonly minScore = 2, readonly limit = 2) {
+  constructor(
+    chunks: PlaybookChunk[],
+    readonly minScore = 2,
+    readonly limit = 2,
+  ) {
     this.chunks = chunks;
-    this.search = new MiniSearch<PlaybookChunk>({ fields: ["heading", "text"], storeFields: ["id"], searchOptions: { boost: { heading: 2 }, prefix: false, fuzzy: false } });
+    this.search = new MiniSearch<PlaybookChunk>({
+      fields: ["heading", "text"],
+      storeFields: ["id"],
+      searchOptions: { boost: { heading: 2 }, prefix: false, fuzzy: false },
+    });
     this.search.addAll(chunks);
   }
 
@@ -62,7 +74,14 @@ export class PlaybookIndex {
       for (const name of readdirSync(d).sort()) {
         const p = join(d, name);
         if (statSync(p).isDirectory()) walk(p);
-        else if (/\.md$/i.test(name)) chunks.push(...chunkMarkdown(relative(dir, p).replace(/\\/g, "/"), readFileSync(p, "utf8")).map((c, i) => ({ ...c, id: c.id.replace(/#\d+$/, `#${i + 1}`), chunk: i + 1 })));
+        else if (/\.md$/i.test(name))
+          chunks.push(
+            ...chunkMarkdown(relative(dir, p).replace(/\\/g, "/"), readFileSync(p, "utf8")).map((c, i) => ({
+              ...c,
+              id: c.id.replace(/#\d+$/, `#${i + 1}`),
+              chunk: i + 1,
+            })),
+          );
       }
     };
     walk(dir);
@@ -80,6 +99,10 @@ export class PlaybookIndex {
 
   /** The best chunks for a query, as dossier facts. */
   factsFor(q: string): Fact[] {
-    return this.query(q).map(({ chunk }) => ({ id: chunk.id, value: chunk.text.length > 400 ? `${chunk.text.slice(0, 399)}…` : chunk.text, source: `playbook ${chunk.file}${chunk.heading ? ` section "${chunk.heading}"` : ""}` }));
+    return this.query(q).map(({ chunk }) => ({
+      id: chunk.id,
+      value: chunk.text.length > 400 ? `${chunk.text.slice(0, 399)}…` : chunk.text,
+      source: `playbook ${chunk.file}${chunk.heading ? ` section "${chunk.heading}"` : ""}`,
+    }));
   }
 }

@@ -111,7 +111,11 @@ export function draftMessages(payload: DraftPayload, violations?: string[]): Cha
     { role: "system", content: DRAFT_SYSTEM },
     { role: "user", content: `Draft a policy for this request.\n${fence(payload)}` },
   ];
-  if (violations?.length) messages.push({ role: "user", content: `Your previous answer was refused:\n${violations.map((v) => `- ${v}`).join("\n")}\nAnswer again with the JSON object only.` });
+  if (violations?.length)
+    messages.push({
+      role: "user",
+      content: `Your previous answer was refused:\n${violations.map((v) => `- ${v}`).join("\n")}\nAnswer again with the JSON object only.`,
+    });
   return messages;
 }
 

@@ -1,5 +1,5 @@
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, AzureOpenAI } from "openai";
 import { countTokens } from "gpt-tokenizer";
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, AzureOpenAI } from "openai";
 import type { LlmConfig } from "../config/config";
 import { ExternalServiceError, InputError } from "../domain/errors";
 import { Semaphore, sleep } from "../http/index";
@@ -87,13 +87,26 @@ export function createProvider(cfg: LlmConfig, opts: ProviderOptions = {}): LlmP
   const model = cfg.model ?? cfg.deployment ?? "";
   let client: OpenAI;
   if (cfg.provider === "azure-openai") {
-    const common = { endpoint: cfg.baseUrl, apiVersion: cfg.apiVersion, deployment: cfg.deployment ?? cfg.model, timeout: cfg.timeoutMs, maxRetries: 0, fetch: opts.fetch };
+    const common = {
+      endpoint: cfg.baseUrl,
+      apiVersion: cfg.apiVersion,
+      deployment: cfg.deployment ?? cfg.model,
+      timeout: cfg.timeoutMs,
+      maxRetries: 0,
+      fetch: opts.fetch,
+    };
     if (cfg.useEntraId || !cfg.apiKey) {
       const tokenProvider = lazyEntraTokenProvider();
       client = new AzureOpenAI({ ...common, azureADTokenProvider: tokenProvider });
     } else client = new AzureOpenAI({ ...common, apiKey: cfg.apiKey });
   } else {
-    client = new OpenAI({ baseURL: cfg.baseUrl, apiKey: cfg.apiKey ?? "not-needed", timeout: cfg.timeoutMs, maxRetries: 0, fetch: opts.fetch });
+    client = new OpenAI({
+      baseURL: cfg.baseUrl,
+      apiKey: cfg.apiKey ?? "not-needed",
+      timeout: cfg.timeoutMs,
+      maxRetries: 0,
+      fetch: opts.fetch,
+    });
   }
   const sem = new Semaphore(cfg.concurrency);
   const random = opts.random ?? Math.random;
@@ -106,7 +119,13 @@ export function createProvider(cfg: LlmConfig, opts: ProviderOptions = {}): LlmP
         for (let attempt = 1; ; attempt++) {
           try {
             const res = await client.chat.completions.create(
-              { model, messages: req.messages, temperature: cfg.temperature, max_tokens: req.maxTokens ?? cfg.maxOutputTokens, response_format: { type: "json_object" } },
+              {
+                model,
+                messages: req.messages,
+                temperature: cfg.temperature,
+                max_tokens: req.maxTokens ?? cfg.maxOutputTokens,
+                response_format: { type: "json_object" },
+              },
               { signal: req.signal },
             );
             const text = res.choices?.[0]?.message?.content ?? "";
@@ -123,7 +142,13 @@ export function createProvider(cfg: LlmConfig, opts: ProviderOptions = {}): LlmP
             if (req.signal?.aborted) throw e;
             const retry = classify(e);
             if (!retry.retryable || attempt > cfg.maxRetries)
-              throw new ExternalServiceError(`model call failed after ${attempt} attempt(s): ${retry.reason}`, retry.status, { cause: e, hint: retry.status === 401 || retry.status === 403 ? "check CLARION_LLM_API_KEY or the Entra ID role (Cognitive Services OpenAI User)" : undefined });
+              throw new ExternalServiceError(`model call failed after ${attempt} attempt(s): ${retry.reason}`, retry.status, {
+                cause: e,
+                hint:
+                  retry.status === 401 || retry.status === 403
+                    ? "check CLARION_LLM_API_KEY or the Entra ID role (Cognitive Services OpenAI User)"
+                    : undefined,
+              });
             const asked = requestedDelay(retry.headers);
             const backoff = Math.min(30_000, 500 * 2 ** (attempt - 1)) * (0.5 + random() / 2);
             const delayMs = Math.min(cfg.maxRetryAfterMs, asked ?? (retry.status === 429 ? Math.max(1000, backoff) : backoff));

@@ -4,7 +4,9 @@ import { createLlmRedactor } from "./redact";
 describe("LLM redaction", () => {
   const r = createLlmRedactor();
   it("masks storage connection strings and account keys", () => {
-    const s = r("conn DefaultEndpointsProtocol=https;AccountName=stcheckout;AccountKey=abcDEF123456789abcDEF123456789abcDEF123456==;EndpointSuffix=core.windows.net end");
+    const s = r(
+      "conn DefaultEndpointsProtocol=https;AccountName=stcheckout;AccountKey=abcDEF123456789abcDEF123456789abcDEF123456==;EndpointSuffix=core.windows.net end",
+    );
     expect(s).not.toContain("abcDEF");
     expect(s).not.toContain("AccountName=stcheckout");
     expect(s).toContain("[connection-string]");

@@ -10,7 +10,8 @@ export type Redactor = (text: string) => string;
 
 const SAS = /([?&](?:sv|sig|se|sp|sr|st|spr|srt|ss|skoid|sktid)=)[^&\s"'#]+/gi;
 const SAS_BARE = /\bsv=\d{4}-\d{2}-\d{2}&[^\s"']+/gi;
-const CONN_STRING = /\b(?:DefaultEndpointsProtocol|AccountName|AccountKey|EndpointSuffix|SharedAccessKeyName|SharedAccessKey|SharedAccessSignature|Endpoint=sb|Server|Data Source|Initial Catalog|User ID|Uid|Password|Pwd)=[^;"'\s]+(?:;[A-Za-z ]+=[^;"'\s]*)+;?/gi;
+const CONN_STRING =
+  /\b(?:DefaultEndpointsProtocol|AccountName|AccountKey|EndpointSuffix|SharedAccessKeyName|SharedAccessKey|SharedAccessSignature|Endpoint=sb|Server|Data Source|Initial Catalog|User ID|Uid|Password|Pwd)=[^;"'\s]+(?:;[A-Za-z ]+=[^;"'\s]*)+;?/gi;
 const PASSWORD_KV = /((?:password|passwd|pwd|secret|api[-_]?key|access[-_]?key|token)"?\s*[:=]\s*)("?)[^\s"',;}]+\2/gi;
 const BEARER = /\b(Bearer|Basic|SharedAccessSignature|SharedKey)\s+[A-Za-z0-9._~+/=:%-]+/g;
 const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;

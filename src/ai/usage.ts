@@ -35,7 +35,23 @@ export class UsageMeter {
     provider: string,
     model: string,
   ) {
-    this.report = { provider, model, calls: 0, retries: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, cost: 0, cacheHits: 0, groups: 0, findings: 0, modelExplanations: 0, fallbacks: 0, skippedForBudget: 0, alerts: [] };
+    this.report = {
+      provider,
+      model,
+      calls: 0,
+      retries: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      totalTokens: 0,
+      cost: 0,
+      cacheHits: 0,
+      groups: 0,
+      findings: 0,
+      modelExplanations: 0,
+      fallbacks: 0,
+      skippedForBudget: 0,
+      alerts: [],
+    };
   }
 
   costOf(prompt: number, completion: number): number {
@@ -75,6 +91,9 @@ export class UsageMeter {
   checkSpike(previousTokens: number | undefined): void {
     const r = this.report;
     if (previousTokens && previousTokens > 0 && r.totalTokens > this.cfg.spikeFactor * previousTokens)
-      r.alerts.push({ kind: "spike", message: `this run used ${r.totalTokens} tokens, ${(r.totalTokens / previousTokens).toFixed(1)}x the previous run's ${previousTokens} (alert above ${this.cfg.spikeFactor}x)` });
+      r.alerts.push({
+        kind: "spike",
+        message: `this run used ${r.totalTokens} tokens, ${(r.totalTokens / previousTokens).toFixed(1)}x the previous run's ${previousTokens} (alert above ${this.cfg.spikeFactor}x)`,
+      });
   }
 }

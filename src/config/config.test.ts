@@ -15,8 +15,19 @@ describe("config", () => {
   });
   it("reads CLARION_LLM_* from the environment over the file", () => {
     const dir = mkdtempSync(join(tmpdir(), "clarion-cfg-"));
-    writeFileSync(join(dir, "clarion.config.json"), JSON.stringify({ llm: { provider: "openai-compatible", baseUrl: "http://127.0.0.1:1/v1", model: "file-model", concurrency: 2 } }));
-    const c = loadConfig({ cwd: dir, env: { CLARION_LLM_MODEL: "env-model", CLARION_LLM_API_KEY: "sk-secret", CLARION_LLM_TIMEOUT_MS: "1234", CLARION_REDACT_EMAILS: "false" } });
+    writeFileSync(
+      join(dir, "clarion.config.json"),
+      JSON.stringify({ llm: { provider: "openai-compatible", baseUrl: "http://127.0.0.1:1/v1", model: "file-model", concurrency: 2 } }),
+    );
+    const c = loadConfig({
+      cwd: dir,
+      env: {
+        CLARION_LLM_MODEL: "env-model",
+        CLARION_LLM_API_KEY: "sk-secret",
+        CLARION_LLM_TIMEOUT_MS: "1234",
+        CLARION_REDACT_EMAILS: "false",
+      },
+    });
     expect(c.llm).toMatchObject({ provider: "openai-compatible", model: "env-model", concurrency: 2, timeoutMs: 1234 });
     expect(c.llm.redaction.emails).toBe(false);
     expect(JSON.stringify(describeConfig(c))).not.toContain("sk-secret");

@@ -135,7 +135,10 @@ function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<s
   for (const [k, v] of Object.entries(b)) {
     if (v === undefined) continue;
     const prev = out[k];
-    out[k] = v && typeof v === "object" && !Array.isArray(v) && prev && typeof prev === "object" && !Array.isArray(prev) ? merge(prev as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      v && typeof v === "object" && !Array.isArray(v) && prev && typeof prev === "object" && !Array.isArray(prev)
+        ? merge(prev as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }
@@ -157,8 +160,10 @@ export function loadConfig(opts: LoadConfigOptions = {}): ClarionConfig {
   }
   const cfg = parsed.data;
   if (cfg.llm.provider !== "offline") {
-    if (!cfg.llm.baseUrl) throw new InputError(`provider ${cfg.llm.provider} needs a base URL`, { field: "llm.baseUrl" }, { hint: "set CLARION_LLM_BASE_URL" });
-    if (!cfg.llm.model && !cfg.llm.deployment) throw new InputError(`provider ${cfg.llm.provider} needs a model`, { field: "llm.model" }, { hint: "set CLARION_LLM_MODEL" });
+    if (!cfg.llm.baseUrl)
+      throw new InputError(`provider ${cfg.llm.provider} needs a base URL`, { field: "llm.baseUrl" }, { hint: "set CLARION_LLM_BASE_URL" });
+    if (!cfg.llm.model && !cfg.llm.deployment)
+      throw new InputError(`provider ${cfg.llm.provider} needs a model`, { field: "llm.model" }, { hint: "set CLARION_LLM_MODEL" });
   }
   if (cfg.playbooksDir) cfg.playbooksDir = resolve(cwd, cfg.playbooksDir);
   return cfg;

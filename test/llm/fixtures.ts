@@ -34,7 +34,11 @@ export function makeFinding(s: FindingSpec): Finding {
   add("resource.name", s.name, "inventory");
   add("resource.typeLabel", s.typeLabel ?? "storage account", "inventory type microsoft.storage/storageaccounts");
   add("resource.id", rid, "inventory");
-  add("recommendation", s.recommendation ?? "Storage accounts should restrict network access using virtual network rules", "Defender assessment 2a1a9cdf-e04d-429a-8416-3bfb72a1b26f");
+  add(
+    "recommendation",
+    s.recommendation ?? "Storage accounts should restrict network access using virtual network rules",
+    "Defender assessment 2a1a9cdf-e04d-429a-8416-3bfb72a1b26f",
+  );
   add("status.reason", s.statusReason ?? "networkAcls.defaultAction is Allow", "Defender assessment status");
   add("env", s.env ?? "production", "resource tag environment: prod");
   add("tag.application", s.app, "resource tag app");
@@ -42,12 +46,14 @@ export function makeFinding(s: FindingSpec): Finding {
   add("tag.criticality", s.criticality, "resource tag criticality");
   add("owner", s.owner, "resource tag owner");
   for (const fw of s.frameworks ?? [NIST]) {
-    for (const c of fw.controls) facts.push({ id: `control.${fw.id}/${c}`, value: "in scope", source: "built-in initiative mapping (policy 34c877ad)" });
+    for (const c of fw.controls)
+      facts.push({ id: `control.${fw.id}/${c}`, value: "in scope", source: "built-in initiative mapping (policy 34c877ad)" });
     facts.push({ id: `framework.${fw.id}`, value: fw.name, source: "framework catalog" });
   }
   add("exposure.internet", s.exposure, "resource network properties");
   if (s.alert) facts.push({ id: `alert.${s.name}-a1`, value: s.alert, source: "Defender alert" });
-  for (const [id, v] of Object.entries(s.override ?? {})) if (!facts.some((f) => f.id === id)) facts.push({ id, value: v, source: "injected for the test" });
+  for (const [id, v] of Object.entries(s.override ?? {}))
+    if (!facts.some((f) => f.id === id)) facts.push({ id, value: v, source: "injected for the test" });
   const explanation = explainOffline({ dossier: { findingId: s.id ?? `f-${s.name}`, facts } });
   return {
     id: s.id ?? `f-${s.name}`,
@@ -57,7 +63,14 @@ export function makeFinding(s: FindingSpec): Finding {
     subscriptionId: "00000000-0000-0000-0000-000000000001",
     resourceGroup: "rg-app",
     environment: "production",
-    recommendation: { id: s.recId ?? "2a1a9cdf-e04d-429a-8416-3bfb72a1b26f", name: s.recommendation ?? "Storage accounts should restrict network access using virtual network rules", severity: "Medium", category: "Networking", policyDefinitionId: null, packId: s.packId === undefined ? null : s.packId },
+    recommendation: {
+      id: s.recId ?? "2a1a9cdf-e04d-429a-8416-3bfb72a1b26f",
+      name: s.recommendation ?? "Storage accounts should restrict network access using virtual network rules",
+      severity: "Medium",
+      category: "Networking",
+      policyDefinitionId: null,
+      packId: s.packId === undefined ? null : s.packId,
+    },
     status: "Unhealthy",
     risk: { score: 60, level: "high", factors: [] },
     owner: { name: s.owner ?? "unknown", email: null, source: s.owner ? "resource-tag" : "unknown" },
@@ -65,7 +78,13 @@ export function makeFinding(s: FindingSpec): Finding {
     attackPaths: [],
     rootCause: null,
     explanation,
-    remediation: [{ kind: "az-cli", content: `az storage account update --name ${s.name} --default-action Deny`, rollback: `az storage account update --name ${s.name} --default-action Allow` }],
+    remediation: [
+      {
+        kind: "az-cli",
+        content: `az storage account update --name ${s.name} --default-action Deny`,
+        rollback: `az storage account update --name ${s.name} --default-action Allow`,
+      },
+    ],
     exemption: null,
     dossier: facts,
   };

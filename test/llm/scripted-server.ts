@@ -67,7 +67,12 @@ export async function startScriptedServer(script: Script = groundedResponder): P
     const userMsgs = body.messages.filter((m) => m.role === "user");
     const user = userMsgs[0]?.content ?? "";
     const payload = unfence(user);
-    const task = (payload as { task?: string })?.task === "explain-finding-group" ? "narrative" : (payload as { task?: string })?.task === "draft-azure-policy" ? "draft" : "unknown";
+    const task =
+      (payload as { task?: string })?.task === "explain-finding-group"
+        ? "narrative"
+        : (payload as { task?: string })?.task === "draft-azure-policy"
+          ? "draft"
+          : "unknown";
     const ctx: ScriptContext = { n: requests.length + 1, body, system, user, payload, task, retry: userMsgs.length > 1 };
     requests.push(ctx);
     let reply: Reply;
@@ -96,7 +101,9 @@ export async function startScriptedServer(script: Script = groundedResponder): P
         created: Math.floor(Date.now() / 1000),
         model: body.model ?? "scripted",
         choices: [{ index: 0, message, finish_reason: reply.toolCalls ? "tool_calls" : "stop" }],
-        ...(reply.noUsage ? {} : { usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } }),
+        ...(reply.noUsage
+          ? {}
+          : { usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } }),
       }),
     );
   }
@@ -154,7 +161,9 @@ export function groundedNarrative(p: NarrativePayload) {
     for (const c of controls) cites.add(c.id);
     return `${fw.value} ${controls.map((c) => c.id.split("/").slice(1).join("/")).join(", ")}`.trim();
   });
-  const complianceImpact = parts.length ? `The obligations at stake: ${parts.join("; ")}.` : "No framework control in the mapping covers this recommendation.";
+  const complianceImpact = parts.length
+    ? `The obligations at stake: ${parts.join("; ")}.`
+    : "No framework control in the mapping covers this recommendation.";
   const playbook = p.facts.find((f) => f.id.startsWith("playbook."));
   if (playbook) cites.add(playbook.id);
   const owner = use("owner");
@@ -164,7 +173,8 @@ export function groundedNarrative(p: NarrativePayload) {
 
 export function groundedDraft(p: DraftPayload) {
   const b = p.builtins[0];
-  if (b && !/custom/i.test(p.request)) return { builtinId: b.id, policy: null, rationale: `built-in "${b.displayName}" matches the request` };
+  if (b && !/custom/i.test(p.request))
+    return { builtinId: b.id, policy: null, rationale: `built-in "${b.displayName}" matches the request` };
   const alias = p.aliases[0];
   const type = alias ? alias.slice(0, alias.lastIndexOf("/")) : p.resourceTypes[0];
   return {
@@ -174,7 +184,16 @@ export function groundedDraft(p: DraftPayload) {
         displayName: `Clarion draft: ${p.request.slice(0, 80)}`,
         mode: "Indexed",
         parameters: { effect: { type: "String", allowedValues: ["Audit", "Deny", "Disabled"], defaultValue: "Audit" } },
-        policyRule: { if: { allOf: [{ field: "type", equals: type }, { field: alias, exists: "false" }] }, then: { effect: "[parameters('effect')]" } },
+        policyRule: {
+          if: {
+            allOf: [
+              { field: "type", equals: type },
+              { field: alias, exists: "false" },
+            ],
+          },
+          // biome-ignore lint/suspicious/noThenProperty: Azure Policy's rule shape is {if, then}
+          then: { effect: "[parameters('effect')]" },
+        },
       },
     },
     rationale: "no built-in fits; audits resources where the property is not set",
@@ -211,15 +230,15 @@ export function compromisedResponder(corpus: CorpusEntry[], opts: { always?: boo
 
 export function evilDraft(p: DraftPayload) {
   const d = groundedDraft({ ...p, builtins: [], request: `custom ${p.request}` });
-  const props = (d.policy as { properties: Record<string, any> }).properties;
+  const props = (d.policy as { properties: { parameters: { effect: { defaultValue: string } }; policyRule: { if: unknown } } }).properties;
   props.parameters.effect.defaultValue = "Deny";
   props.policyRule.if = { field: "location", notEquals: "nowhere" };
   return { ...d, rationale: "the data block asked for Deny on every resource" };
 }
 
 /** Throttles the first `n` requests with 429 and the given headers, then delegates. */
-export function throttleFirst(n: number, headers: Record<string, string>, then: Script = groundedResponder): Script {
-  return (ctx) => (ctx.n <= n ? { status: 429, headers } : then(ctx));
+export function throttleFirst(n: number, headers: Record<string, string>, next: Script = groundedResponder): Script {
+  return (ctx) => (ctx.n <= n ? { status: 429, headers } : next(ctx));
 }
 
 /** Hallucinates: a framework and a number the dossier does not state, then fixes it when told (or not). */
@@ -227,14 +246,22 @@ export function hallucinatingResponder(opts: { fixOnRetry: boolean }): Script {
   return (ctx) => {
     const base = groundedNarrative(ctx.payload as NarrativePayload);
     if (ctx.retry && opts.fixOnRetry) return { content: JSON.stringify(base) };
-    return { content: JSON.stringify({ ...base, complianceImpact: `${base.complianceImpact} It also breaches GDPR and HIPAA, with fines up to 20000000 euros.` }) };
+    return {
+      content: JSON.stringify({
+        ...base,
+        complianceImpact: `${base.complianceImpact} It also breaches GDPR and HIPAA, with fines up to 20000000 euros.`,
+      }),
+    };
   };
 }
 
-export const malformedResponder: Script = (ctx) => (ctx.n % 2 ? { content: "I think the storage account is fine. {not json" } : { content: JSON.stringify({ summary: 42, citations: "all" }) });
+export const malformedResponder: Script = (ctx) =>
+  ctx.n % 2
+    ? { content: "I think the storage account is fine. {not json" }
+    : { content: JSON.stringify({ summary: 42, citations: "all" }) };
 
-export function slowResponder(delayMs: number, then: Script = groundedResponder): Script {
-  return async (ctx) => ({ ...(await then(ctx)), delayMs });
+export function slowResponder(delayMs: number, next: Script = groundedResponder): Script {
+  return async (ctx) => ({ ...(await next(ctx)), delayMs });
 }
 
 export type { DataFact };
