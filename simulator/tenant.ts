@@ -45,21 +45,7 @@ export function changeRow(resource: ArmResource, changeType: "Create" | "Update"
   };
 }
 
-export function contentHash(v: unknown): string {
-  return createHash("sha256").update(stableJson(v)).digest("base64url").slice(0, 22);
-}
-
-/** JSON with object keys sorted, so equal content hashes equally. */
-export function stableJson(v: unknown): string {
-  if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
-    .join(",")}}`;
-}
+export { contentHash, stableJson } from "../src/domain/stable-json";
 
 /** Deep copy of a tenant (the simulator never aliases the caller's objects). */
 export function cloneTenant<T extends RawTenant>(t: T): T {

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { contentHash, stableJson } from "../../domain/stable-json";
 import type { Store } from "../../store/store";
 
 /**
@@ -14,20 +14,9 @@ export interface StoredRow {
   d: Record<string, unknown>;
 }
 
-export function rowHash(row: unknown): string {
-  return createHash("sha256").update(stableJson(row)).digest("base64url").slice(0, 22);
-}
-
-export function stableJson(v: unknown): string {
-  if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
-    .join(",")}}`;
-}
+/** Content hash of a raw row (key order does not matter). */
+export const rowHash = contentHash;
+export { stableJson };
 
 export const idKey = (id: string) => id.toLowerCase();
 
