@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { ArmResource } from "../src/domain/resource";
 import type { RawTenant } from "../src/sources/raw";
 
