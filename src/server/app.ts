@@ -4,26 +4,37 @@ import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
-import { NotAllowedError } from "../domain/errors";
+import { InputError, NotAllowedError } from "../domain/errors";
 import type { Store } from "../store/store";
+import type { GovernanceConfig, PolicyWriteClient } from "../workflow";
 import { authenticate, type EntraConfig, entraVerifier, TokenService } from "./auth";
 import type { ServerContext } from "./context";
 import { FindingReader } from "./data";
-import { errorHandler, UnauthenticatedError } from "./errors";
+import { EngineWorkflow } from "./engine-workflow";
+import { errorHandler, NotConfiguredError, UnauthenticatedError } from "./errors";
+import { checkWebhookToken } from "./incidents";
 import { can } from "./rbac";
 import { registerAdminRoutes } from "./routes/admin";
 import { registerFindingRoutes } from "./routes/findings";
 import { registerInsightRoutes } from "./routes/insights";
+import { registerWebhookRoutes } from "./routes/webhooks";
 import { registerWorkflowRoutes } from "./routes/workflow";
 import { migrateServerTables, sqliteOf } from "./tables";
-import { LocalWorkflow, type WorkflowPort } from "./workflow-port";
+import type { WorkflowPort } from "./workflow-port";
 
 export const WEB_DIST = resolve(dirname(fileURLToPath(import.meta.url)), "../../web/dist");
 
 export interface ServerOptions {
   store: Store;
   entra?: EntraConfig;
+  /** Approval workflow; default the src/workflow engine on the store's database (EngineWorkflow). */
   workflow?: WorkflowPort;
+  /** Governance config for the engine (roles per scope, rollout phases, blast-radius limit); default the env/file. */
+  governance?: GovernanceConfig;
+  /** Azure Policy client for deploy/rollback/verify; default one from the environment (CLARION_AZURE_*), made on first use. */
+  policy?: PolicyWriteClient | (() => PolicyWriteClient);
+  /** Shared secret of the Sentinel webhook (default CLARION_WEBHOOK_TOKEN; unset: the webhook answers 503). */
+  webhookToken?: string;
   /** Folder with the built dashboard (default web/dist); the dashboard is skipped when absent. */
   webDist?: string | false;
   logger?: boolean;
@@ -37,7 +48,12 @@ export interface RouteInfo {
   url: string;
   permission?: string;
   public: boolean;
+  /** Authenticated by a webhook's shared secret instead of a user token. */
+  webhook?: string;
 }
+
+/** A webhook secret must be long enough not to be guessed. */
+export const MIN_WEBHOOK_TOKEN = 24;
 
 /**
  * The REST API and dashboard. Every route declares a permission (or `public`), checked in one onRequest hook;
@@ -52,14 +68,20 @@ export type ClarionServer = FastifyInstance & { clarion: ServerContext; routeTab
 export async function buildServer(opts: ServerOptions): Promise<ClarionServer> {
   const db = sqliteOf(opts.store);
   migrateServerTables(db);
+  const now = opts.now ?? (() => new Date());
+  const webhookToken = (opts.webhookToken ?? process.env.CLARION_WEBHOOK_TOKEN)?.trim() || undefined;
+  if (webhookToken && webhookToken.length < MIN_WEBHOOK_TOKEN)
+    throw new InputError(`the webhook token must have at least ${MIN_WEBHOOK_TOKEN} characters`, { field: "CLARION_WEBHOOK_TOKEN" });
   const ctx: ServerContext = {
     store: opts.store,
     db,
     reader: new FindingReader(opts.store, db, opts.pageCache ?? true),
     tokens: new TokenService(db),
-    workflow: opts.workflow ?? new LocalWorkflow(db, opts.store),
+    workflow:
+      opts.workflow ?? new EngineWorkflow({ store: opts.store, db, governance: opts.governance, policy: opts.policy, now: opts.now }),
     entra: opts.entra ? entraVerifier(opts.entra) : undefined,
-    now: opts.now ?? (() => new Date()),
+    webhookToken,
+    now,
   };
   const app = Fastify({
     logger: opts.logger ? { level: "info" } : false,
@@ -68,12 +90,21 @@ export async function buildServer(opts: ServerOptions): Promise<ClarionServer> {
   });
   const routeTable: RouteInfo[] = [];
   app.addHook("onRoute", (r) => {
-    const cfg = (r.config ?? {}) as { permission?: string; public?: boolean };
+    const cfg = (r.config ?? {}) as { permission?: string; public?: boolean; webhook?: string };
     const methods = [r.method].flat().filter((m) => m !== "HEAD");
     const isApi = r.url.startsWith("/api/");
-    if (isApi && !cfg.permission && !cfg.public) throw new Error(`route ${methods.join(",")} ${r.url} declares no permission`);
+    if (isApi && !cfg.permission && !cfg.public && !cfg.webhook)
+      throw new Error(`route ${methods.join(",")} ${r.url} declares no permission`);
+    if (cfg.webhook && (cfg.permission || cfg.public)) throw new Error(`webhook route ${r.url} cannot also be public or take a role`);
     if (!isApi && !cfg.public && !cfg.permission) r.config = { ...(r.config ?? {}), public: true } as typeof r.config;
-    for (const m of methods) routeTable.push({ method: m, url: r.url, permission: cfg.permission, public: !cfg.permission });
+    for (const m of methods)
+      routeTable.push({
+        method: m,
+        url: r.url,
+        permission: cfg.permission,
+        public: !cfg.permission && !cfg.webhook,
+        ...(cfg.webhook ? { webhook: cfg.webhook } : {}),
+      });
   });
 
   await app.register(fastifySwagger, {
@@ -83,6 +114,7 @@ export async function buildServer(opts: ServerOptions): Promise<ClarionServer> {
       components: {
         securitySchemes: {
           bearer: { type: "http", scheme: "bearer", description: "Clarion API token (clr_...) or Entra ID access token" },
+          webhookToken: { type: "http", scheme: "bearer", description: "the webhook's shared secret (CLARION_WEBHOOK_TOKEN)" },
         },
       },
       security: [{ bearer: [] }],
@@ -91,8 +123,14 @@ export async function buildServer(opts: ServerOptions): Promise<ClarionServer> {
 
   app.setErrorHandler(errorHandler);
   app.addHook("onRequest", async (req) => {
-    const cfg = req.routeOptions.config as { permission?: string; public?: boolean } | undefined;
+    const cfg = req.routeOptions.config as { permission?: string; public?: boolean; webhook?: string } | undefined;
     if (!cfg || cfg.public || !req.routeOptions.url) return;
+    if (cfg.webhook) {
+      if (!ctx.webhookToken)
+        throw new NotConfiguredError("the Sentinel webhook is not configured on this server", "set CLARION_WEBHOOK_TOKEN (24+ characters)");
+      checkWebhookToken(req.headers.authorization, ctx.webhookToken);
+      return;
+    }
     const principal = await authenticate(req.headers.authorization, ctx.tokens, ctx.entra);
     req.principal = principal;
     const perm = cfg.permission as Parameters<typeof can>[1];
@@ -125,6 +163,8 @@ export async function buildServer(opts: ServerOptions): Promise<ClarionServer> {
   registerInsightRoutes(app, ctx);
   registerWorkflowRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
+  registerWebhookRoutes(app, ctx);
+  app.addHook("onClose", async () => ctx.workflow.close?.());
 
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 

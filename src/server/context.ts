@@ -14,6 +14,8 @@ export interface ServerContext {
   tokens: TokenService;
   workflow: WorkflowPort;
   entra?: EntraVerifier;
+  /** Bearer secret the Sentinel playbook presents on /api/v1/webhooks/sentinel (unset: the webhook answers 503). */
+  webhookToken?: string;
   /** Clock for expiry checks and what-if (tests pin it). */
   now: () => Date;
 }
@@ -24,6 +26,8 @@ declare module "fastify" {
     permission?: Permission;
     /** Reachable without credentials (health, OpenAPI, dashboard assets). */
     public?: boolean;
+    /** Called by an external system with its own shared secret instead of a user's token (no role applies). */
+    webhook?: "sentinel";
   }
   interface FastifyRequest {
     principal?: Principal;

@@ -276,27 +276,48 @@ export class FindingReader {
     };
   }
 
-  /** Counts per severity, level, environment, framework, subscription and the owners list, for filter menus. */
-  async facets(): Promise<Facets> {
-    return this.cached("facets", async () => {
+  /**
+   * Counts per severity, level, environment, framework, subscription and the owners list, for filter menus;
+   * `subscriptionId` limits them to one subscription (scoped tokens).
+   */
+  async facets(subscriptionId?: string): Promise<Facets> {
+    const sub = subscriptionId?.toLowerCase();
+    return this.cached(`facets:${sub ?? "*"}`, async () => {
       if (!this.db) {
         await this.memoryPage(this.normalize({ limit: 1 }));
-        return facetsOf((this.memo.get("all-rows") as FindingRow[]) ?? []);
+        const rows = (this.memo.get("all-rows") as FindingRow[]) ?? [];
+        return facetsOf(sub ? rows.filter((r) => r.subscriptionId.toLowerCase() === sub) : rows);
       }
       const db = this.db;
+      const where = sub ? "WHERE subscription_id = ?" : "";
+      const params = sub ? [sub] : [];
       const group = (sql: string) =>
-        Object.fromEntries((db.prepare(sql).raw().all() as [string, number][]).map(([k, n]) => [k ?? "unknown", n]));
+        Object.fromEntries(
+          (
+            db
+              .prepare(sql)
+              .raw()
+              .all(...params) as [string, number][]
+          ).map(([k, n]) => [k ?? "unknown", n]),
+        );
       return {
-        total: db.prepare("SELECT count(*) FROM findings").pluck().get() as number,
-        severity: group("SELECT severity, count(*) FROM findings GROUP BY severity"),
+        total: db
+          .prepare(`SELECT count(*) FROM findings ${where}`)
+          .pluck()
+          .get(...params) as number,
+        severity: group(`SELECT severity, count(*) FROM findings ${where} GROUP BY severity`),
         level: group(
-          "SELECT CASE WHEN risk_score >= 65 THEN 'critical' WHEN risk_score >= 45 THEN 'high' WHEN risk_score >= 25 THEN 'medium' ELSE 'low' END l, count(*) FROM findings GROUP BY l",
+          `SELECT CASE WHEN risk_score >= 65 THEN 'critical' WHEN risk_score >= 45 THEN 'high' WHEN risk_score >= 25 THEN 'medium' ELSE 'low' END l, count(*) FROM findings ${where} GROUP BY l`,
         ),
-        status: group("SELECT status, count(*) FROM findings GROUP BY status"),
-        environment: group("SELECT json_extract(doc, '$.environment') e, count(*) FROM findings GROUP BY e"),
-        framework: group("SELECT framework, count(*) FROM finding_frameworks GROUP BY framework ORDER BY 2 DESC"),
-        subscription: group("SELECT subscription_id, count(*) FROM findings GROUP BY subscription_id ORDER BY 2 DESC"),
-        owner: group("SELECT coalesce(owner_email, owner_name), count(*) FROM findings GROUP BY 1 ORDER BY 2 DESC LIMIT 200"),
+        status: group(`SELECT status, count(*) FROM findings ${where} GROUP BY status`),
+        environment: group(`SELECT json_extract(doc, '$.environment') e, count(*) FROM findings ${where} GROUP BY e`),
+        framework: sub
+          ? group(
+              "SELECT ff.framework, count(*) FROM finding_frameworks ff JOIN findings f ON f.id = ff.finding_id WHERE f.subscription_id = ? GROUP BY ff.framework ORDER BY 2 DESC",
+            )
+          : group("SELECT framework, count(*) FROM finding_frameworks GROUP BY framework ORDER BY 2 DESC"),
+        subscription: group(`SELECT subscription_id, count(*) FROM findings ${where} GROUP BY subscription_id ORDER BY 2 DESC`),
+        owner: group(`SELECT coalesce(owner_email, owner_name), count(*) FROM findings ${where} GROUP BY 1 ORDER BY 2 DESC LIMIT 200`),
       };
     });
   }

@@ -6,6 +6,18 @@ export class UnauthenticatedError extends NotAllowedError {
   readonly unauthenticated = true;
 }
 
+/** A feature this server was not configured for (503, with what to set). */
+export class NotConfiguredError extends Error {
+  readonly statusCode = 503;
+  readonly code = "NOT_CONFIGURED";
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The one mapping from typed errors to HTTP status codes. */
 export function statusFor(e: unknown): number {
   if (e instanceof UnauthenticatedError) return 401;
@@ -43,10 +55,11 @@ export function errorHandler(e: unknown, req: FastifyRequest, reply: FastifyRepl
   let body: ErrorBody;
   if (isClarionError(e))
     body = { error: { code: status === 401 ? "UNAUTHENTICATED" : e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } };
+  else if (e instanceof NotConfiguredError) body = { error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } };
   else if ((e as FastifyError)?.validation) body = { error: { code: "INPUT_INVALID", message: (e as Error).message } };
   else if (status < 500) body = { error: { code: (e as FastifyError).code ?? "HTTP_ERROR", message: (e as Error).message } };
   else body = { error: { code: "INTERNAL", message: "internal error" } };
-  if (status >= 500) req.log.error({ err: e }, "request failed");
+  if (status >= 500 && !(e instanceof NotConfiguredError)) req.log.error({ err: e }, "request failed");
   if (status === 401) reply.header("www-authenticate", 'Bearer realm="clarion"');
   reply.status(status).send(body);
 }

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { canTransition } from "../workflow";
 import { can, PERMISSIONS, ROLES } from "./rbac";
 import { type TestServer, testServer } from "./testing";
+
+const WEBHOOK_TOKEN = "whk-test-0123456789abcdef-0123456789";
 
 /**
  * Every registered route x every role: a role lacking the route's permission gets 403, a role holding it never
@@ -10,13 +13,14 @@ import { type TestServer, testServer } from "./testing";
 describe("RBAC over every route and role", () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await testServer(12);
+    t = await testServer(12, { webhookToken: WEBHOOK_TOKEN });
   });
   afterAll(async () => t?.close());
 
   const sample = (url: string) => url.replace(":id", "F-000000000001");
   const bodyFor = (url: string): unknown => {
-    if (url === "/api/v1/approvals") return { findingId: "F-000000000001", remediationKind: "az-cli" };
+    if (url === "/api/v1/approvals") return { findingId: "F-000000000001" };
+    if (url === "/api/v1/webhooks/sentinel") return { incidentArmId: "/x/incidents/rbac", title: "t", alerts: [] };
     if (url === "/api/v1/exemptions")
       return { findingId: "F-000000000002", justification: "compensating control: WAF in front", expiresOn: "2099-01-01" };
     if (url === "/api/v1/tokens") return { name: "x", role: "viewer" };
@@ -26,8 +30,11 @@ describe("RBAC over every route and role", () => {
 
   it("registers every API route with a permission and serves OpenAPI 3.1", async () => {
     const api = t.app.routeTable.filter((r) => r.url.startsWith("/api/"));
-    expect(api.length).toBeGreaterThanOrEqual(25);
-    for (const r of api) expect(PERMISSIONS).toContain(r.permission);
+    expect(api.length).toBeGreaterThanOrEqual(30);
+    for (const r of api) {
+      if (r.webhook) expect(r.permission).toBeUndefined();
+      else expect(PERMISSIONS).toContain(r.permission);
+    }
     const doc = (await t.app.inject({ url: "/openapi.json" })).json();
     expect(doc.openapi).toBe("3.1.0");
     for (const r of api) expect(Object.keys(doc.paths)).toContain(r.url.replace(/:(\w+)/g, "{$1}"));
@@ -62,9 +69,14 @@ describe("RBAC over every route and role", () => {
         const res = await t.app.inject({
           method: r.method as "GET",
           url: sample(r.url),
-          headers: t.auth(role),
+          headers: { ...t.auth(role), "idempotency-key": "/x/incidents/rbac" },
           payload: r.method === "GET" || r.method === "DELETE" ? undefined : (bodyFor(r.url) as object),
         });
+        if (r.webhook) {
+          // A user's token, whatever its role, is not the webhook's secret.
+          expect(res.statusCode, `${role} ${r.method} ${r.url}`).toBe(401);
+          continue;
+        }
         const permitted = can(role, r.permission as (typeof PERMISSIONS)[number]);
         if (permitted) {
           allowed++;
@@ -79,4 +91,44 @@ describe("RBAC over every route and role", () => {
       expect(allowed).toBeGreaterThan(0);
     });
   }
+
+  it("webhook routes take their own secret and nothing else", async () => {
+    const hooks = t.app.routeTable.filter((r) => r.webhook);
+    expect(hooks.map((r) => r.url)).toEqual(["/api/v1/webhooks/sentinel"]);
+    for (const r of hooks) {
+      const res = await t.app.inject({
+        method: r.method as "POST",
+        url: r.url,
+        headers: { authorization: `Bearer ${WEBHOOK_TOKEN}`, "idempotency-key": "/x/incidents/rbac" },
+        payload: bodyFor(r.url) as object,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+    }
+  });
+
+  it("the route permissions match the workflow engine's role x transition matrix", () => {
+    const edge: Record<string, [string, string][]> = {
+      "approval:request": [
+        ["draft", "pending-review"],
+        ["needs-info", "pending-review"],
+      ],
+      "approval:decide": [
+        ["pending-review", "approved"],
+        ["pending-review", "rejected"],
+        ["pending-review", "needs-info"],
+      ],
+      deploy: [
+        ["approved", "scheduled"],
+        ["scheduled", "deployed"],
+        ["deployed", "rolled-back"],
+      ],
+      "deploy:verify": [["deployed", "verified"]],
+    };
+    for (const role of ROLES)
+      for (const [perm, edges] of Object.entries(edge))
+        for (const [from, to] of edges)
+          expect(can(role, perm as (typeof PERMISSIONS)[number]), `${role} ${perm} ${from}->${to}`).toBe(
+            canTransition(role, from as "draft", to as "draft"),
+          );
+  });
 });

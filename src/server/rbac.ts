@@ -1,6 +1,10 @@
 import { InputError } from "../domain/errors";
 
-/** Roles, least to most privileged. `deployer` applies approved changes; it does not approve them. */
+/**
+ * Roles, least to most privileged. `deployer` applies approved changes; it does not approve them. The grants
+ * below mirror the workflow engine's role x transition matrix (src/workflow/model.ts), so a route a role may
+ * call is one whose transition that role may take; the engine still checks scope, four-eyes and rollout.
+ */
 export const ROLES = ["viewer", "analyst", "approver", "deployer", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -12,10 +16,11 @@ export const PERMISSIONS = [
   "read", // findings, compliance, paths, changes, approvals queue, exemptions, runs
   "audit:read", // the audit log and chain verification
   "feedback:write", // rate an explanation
-  "approval:request", // ask for a remediation draft to be approved
+  "approval:request", // ask for a fix to be approved, answer an information request
   "approval:decide", // approve, reject, ask for more information
   "exemption:write", // grant or revoke an exemption
-  "deploy", // mark an approved change as applied
+  "deploy", // schedule, deploy and roll back an approved change (Azure Policy)
+  "deploy:verify", // check a deployed change is live as recorded
   "tokens:admin", // create, list and revoke API tokens
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -23,8 +28,8 @@ export type Permission = (typeof PERMISSIONS)[number];
 const GRANTS: Record<Role, readonly Permission[]> = {
   viewer: ["read"],
   analyst: ["read", "audit:read", "feedback:write", "approval:request"],
-  approver: ["read", "audit:read", "feedback:write", "approval:request", "approval:decide", "exemption:write"],
-  deployer: ["read", "audit:read", "feedback:write", "deploy"],
+  approver: ["read", "audit:read", "feedback:write", "approval:decide", "exemption:write", "deploy:verify"],
+  deployer: ["read", "audit:read", "feedback:write", "deploy", "deploy:verify"],
   admin: [...PERMISSIONS],
 };
 

@@ -3,18 +3,23 @@ import { NotAllowedError } from "../domain/errors";
 import type { Store } from "../store/store";
 
 /**
- * The server's own tables (API tokens, approvals, exemptions, feedback), created beside the store's tables.
+ * The server's own tables (API tokens, exemptions, feedback, Sentinel incidents; approvals live in the
+ * workflow engine's `approvals` table), created beside the store's tables.
  * Plain portable SQL (TEXT/INTEGER, no JSON functions, no AUTOINCREMENT) so the same statements run on PostgreSQL.
  */
 export const SERVER_TABLES = [
   `CREATE TABLE IF NOT EXISTS server_tokens (
      id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, scope TEXT, hash TEXT NOT NULL UNIQUE,
      created_at TEXT NOT NULL, created_by TEXT NOT NULL, last_used_at TEXT, revoked_at TEXT)`,
-  `CREATE TABLE IF NOT EXISTS server_approvals (
-     id TEXT PRIMARY KEY, finding_id TEXT NOT NULL, remediation_kind TEXT NOT NULL, state TEXT NOT NULL,
-     requested_by TEXT NOT NULL, requested_at TEXT NOT NULL, updated_at TEXT NOT NULL, doc TEXT NOT NULL)`,
-  "CREATE INDEX IF NOT EXISTS server_approvals_finding ON server_approvals(finding_id)",
-  "CREATE INDEX IF NOT EXISTS server_approvals_state ON server_approvals(state, updated_at)",
+  // Sentinel incidents posted by the playbook, keyed by the Idempotency-Key (the incident's ARM id); the stored
+  // response is what a replay returns.
+  `CREATE TABLE IF NOT EXISTS server_incidents (
+     idempotency_key TEXT PRIMARY KEY, incident_arm_id TEXT NOT NULL, incident_number INTEGER, incident_url TEXT,
+     title TEXT NOT NULL, severity TEXT, status TEXT, created_time_utc TEXT, source TEXT NOT NULL,
+     finding_ids TEXT NOT NULL, request_digest TEXT NOT NULL, response_status INTEGER NOT NULL, response TEXT NOT NULL,
+     received_at TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS server_incident_findings (
+     finding_id TEXT NOT NULL, idempotency_key TEXT NOT NULL, PRIMARY KEY (finding_id, idempotency_key))`,
   `CREATE TABLE IF NOT EXISTS server_exemptions (
      id TEXT PRIMARY KEY, finding_id TEXT NOT NULL, category TEXT NOT NULL, justification TEXT NOT NULL,
      owner TEXT NOT NULL, expires_on TEXT NOT NULL, created_by TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)`,

@@ -1,6 +1,7 @@
 import type { Finding } from "../domain/finding";
 import type { ArmResource } from "../domain/resource";
 import { SqliteStore } from "../store/sqlite-store";
+import { type GovernanceConfig, type PolicyWriteClient, parseGovernanceConfig } from "../workflow";
 import { buildServer, type ClarionServer } from "./app";
 import { ROLES, type Role } from "./rbac";
 
@@ -121,7 +122,10 @@ export interface TestServer {
 }
 
 /** An in-memory store with `n` findings, a run, resources, and one token per role. */
-export async function testServer(n = 40, opts: { now?: () => Date } = {}): Promise<TestServer> {
+export async function testServer(
+  n = 40,
+  opts: { now?: () => Date; governance?: GovernanceConfig; policy?: PolicyWriteClient; webhookToken?: string } = {},
+): Promise<TestServer> {
   const store = new SqliteStore(":memory:");
   await store.migrate();
   const findings = Array.from({ length: n }, (_, i) => makeFinding(i));
@@ -143,7 +147,15 @@ export async function testServer(n = 40, opts: { now?: () => Date } = {}): Promi
   await store.appendAudit([
     { time: "2026-12-01T10:01:00.000Z", actor: "clarion", action: "run.finished", subject: "run-1", digest: "x", details: {} },
   ]);
-  const app = await buildServer({ store, webDist: false, now: opts.now });
+  const app = await buildServer({
+    store,
+    webDist: false,
+    now: opts.now,
+    // No governance file: each token's role applies on its scope (or the whole estate).
+    governance: opts.governance ?? parseGovernanceConfig({}),
+    policy: opts.policy,
+    webhookToken: opts.webhookToken ?? "",
+  });
   const tokens = Object.fromEntries(ROLES.map((r) => [r, app.clarion.tokens.create({ name: `${r}-user`, role: r }).token])) as Record<
     Role,
     string

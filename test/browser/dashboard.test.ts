@@ -8,6 +8,7 @@ import { buildServer, type ClarionServer } from "../../src/server/app";
 import { ensureDashboard } from "../../src/server/web-build";
 import { openStore } from "../../src/store/open-store";
 import type { Store } from "../../src/store/store";
+import { parseGovernanceConfig } from "../../src/workflow";
 
 /**
  * The dashboard in a real browser (Debian's chromium through playwright-core) against `clarion demo` data:
@@ -19,6 +20,7 @@ const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`SKIP (browser tests): ${CHROMIUM} not found; install it with \`apt-get install -y chromium\`.`);
 
 const ROOT = resolve(import.meta.dirname, "../..");
+const WEBHOOK_TOKEN = "browser-test-webhook-secret-0123456789";
 const ARTIFACTS = join(ROOT, "test-artifacts");
 
 describe.skipIf(!hasChromium)("dashboard in chromium", () => {
@@ -37,7 +39,8 @@ describe.skipIf(!hasChromium)("dashboard in chromium", () => {
     execFileSync(process.execPath, [join(ROOT, "bin/clarion.mjs"), "demo", "--out", join(dir, "out")], { stdio: "ignore" });
     const webDist = await ensureDashboard({ quiet: true });
     store = await openStore(join(dir, "out", "clarion.db"), { mustExist: true });
-    app = await buildServer({ store, webDist });
+    // The real workflow engine (no governance file: each token's role applies estate-wide) and the Sentinel webhook.
+    app = await buildServer({ store, webDist, governance: parseGovernanceConfig({}), webhookToken: WEBHOOK_TOKEN });
     analyst = app.clarion.tokens.create({ name: "ana.analyst@fabrikam.example", role: "analyst" }).token;
     approver = app.clarion.tokens.create({ name: "bo.approver@fabrikam.example", role: "approver" }).token;
     base = await app.listen({ port: 0, host: "127.0.0.1" });
@@ -46,7 +49,16 @@ describe.skipIf(!hasChromium)("dashboard in chromium", () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1280, height: 860 },
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     page = ctx.pages()[0] ?? (await ctx.newPage());
     page.setDefaultTimeout(15_000);
@@ -87,16 +99,40 @@ describe.skipIf(!hasChromium)("dashboard in chromium", () => {
     const summary = page.getByTestId("explanation-summary");
     await expect(summary.innerText()).resolves.toBe(top.explanation.summary);
     await expect(page.getByText(`${top.explanation.citations.length} cited facts`)).toBeTruthy();
-    await page.getByRole("row", { name: new RegExp(top.explanation.citations[0].factId.replace(/\./g, "\\.")) }).first().waitFor();
+    await page
+      .getByRole("row", { name: new RegExp(top.explanation.citations[0].factId.replace(/\./g, "\\.")) })
+      .first()
+      .waitFor();
     await shot("03-finding-detail");
 
     // remediation tabs: every format is there; switch to Bicep with the keyboard and back
-    for (const r of top.remediation) await page.getByRole("tab", { name: { "az-cli": "Azure CLI", powershell: "PowerShell", bicep: "Bicep", terraform: "Terraform", arm: "ARM", "azure-policy": "Azure Policy" }[r.kind] }).waitFor();
+    for (const r of top.remediation)
+      await page
+        .getByRole("tab", {
+          name: {
+            "az-cli": "Azure CLI",
+            powershell: "PowerShell",
+            bicep: "Bicep",
+            terraform: "Terraform",
+            arm: "ARM",
+            "azure-policy": "Azure Policy",
+          }[r.kind],
+        })
+        .waitFor();
     await page.getByRole("tab", { name: "Azure CLI" }).click();
-    await expect(page.getByTestId("remediation-content").innerText()).resolves.toBe(top.remediation.find((r) => r.kind === "az-cli")?.content);
-    await page.getByRole("button", { name: "Request approval for Azure CLI" }).click();
+    await expect(page.getByTestId("remediation-content").innerText()).resolves.toBe(
+      top.remediation.find((r) => r.kind === "az-cli")?.content,
+    );
+    // Change control: the Azure Policy fix goes to the workflow engine (drafted, blast radius measured, submitted).
+    await page.getByRole("button", { name: "Request approval" }).click();
     await page.getByText("requested by ana.analyst@fabrikam.example").waitFor();
+    await page.locator(".badge-state-pending-review").first().waitFor();
     await shot("04-approval-requested");
+    const requested = (
+      await app.inject({ url: `/api/v1/approvals?findingId=${top.id}`, headers: { authorization: `Bearer ${approver}` } })
+    ).json().items[0];
+    expect(requested.author).toBe("ana.analyst@fabrikam.example");
+    expect(requested.requiredApprovals).toBe(1);
 
     // second user
     await page.getByRole("button", { name: "Sign out" }).click();
@@ -107,8 +143,8 @@ describe.skipIf(!hasChromium)("dashboard in chromium", () => {
     await shot("05-approvals-queue");
     await item.getByPlaceholder("Comment (required to reject or ask)").fill("Change window agreed with the checkout team");
     await item.getByRole("button", { name: "Approve" }).click();
-    await page.getByRole("tab", { name: "approved" }).click();
-    await page.locator(".queue-item", { hasText: "decided by bo.approver@fabrikam.example" }).waitFor();
+    await page.getByRole("tab", { name: "approved", exact: true }).click();
+    await page.locator(".queue-item", { hasText: "approved by bo.approver@fabrikam.example" }).waitFor();
 
     await page.getByRole("link", { name: "Audit log" }).click();
     await page.getByTestId("chain-status").getByText("Chain verified").waitFor();
@@ -121,8 +157,39 @@ describe.skipIf(!hasChromium)("dashboard in chromium", () => {
     const events = await store.listAudit();
     const approved = events.find((e) => e.action === "approval.approved");
     expect(approved?.actor).toBe("bo.approver@fabrikam.example");
-    expect(approved?.subject).toBe(top.id);
+    expect(approved?.subject).toBe(requested.id);
+    expect(approved?.details.findingId).toBe(top.id);
   }, 120_000);
+
+  it("a Sentinel incident posted by the playbook shows on the finding", async () => {
+    const top = (await store.listFindings({ limit: 1 }))[0];
+    const arm =
+      "/subscriptions/0b1f6471-0000-0000-0000-000000000000/resourceGroups/rg-soc/providers/Microsoft.OperationalInsights/workspaces/law-soc/providers/Microsoft.SecurityInsights/incidents/browser-1";
+    const res = await app.inject({
+      method: "POST",
+      url: "/api/v1/webhooks/sentinel",
+      headers: { authorization: `Bearer ${WEBHOOK_TOKEN}`, "idempotency-key": arm },
+      payload: {
+        source: "microsoft-sentinel",
+        incidentArmId: arm,
+        incidentNumber: 4172,
+        incidentUrl: "https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident/browser-1",
+        title: `Clarion: ${top.recommendation.name} on ${top.resourceName}`,
+        severity: "High",
+        status: "New",
+        createdTimeUtc: "2026-12-04T11:58:00Z",
+        alerts: [{ properties: { additionalData: { "Custom Details": JSON.stringify({ FindingId: [top.id] }) } } }],
+        relatedResources: [],
+      },
+    });
+    expect(res.statusCode).toBe(201);
+    await page.goto(`${base}/findings/${top.id}`);
+    const inc = page.getByTestId("incident");
+    await inc.first().waitFor();
+    await expect(inc.first().innerText()).resolves.toContain("#4172");
+    await inc.first().scrollIntoViewIfNeeded();
+    await shot("10-finding-incident");
+  }, 60_000);
 
   it("compliance heatmap, attack paths and changes render at 1280 px", async () => {
     await page.goto(`${base}/compliance`);

@@ -155,20 +155,47 @@ export interface AttackPath {
   reasons: string[];
 }
 
+export type ApprovalState = "draft" | "pending-review" | "approved" | "rejected" | "needs-info" | "scheduled" | "deployed" | "verified" | "rolled-back";
+
+/** An approval from the workflow engine (src/workflow) plus the queue's view fields. */
 export interface Approval {
   id: string;
   findingId: string;
-  remediationKind: string;
-  draftDigest: string;
-  state: "pending" | "info-requested" | "approved" | "rejected" | "deployed";
-  requestedBy: string;
-  requestedAt: string;
+  title: string;
+  scope: string;
+  subscriptionId: string;
+  environment: string;
+  state: ApprovalState;
+  author: string;
+  createdAt: string;
   updatedAt: string;
-  decidedBy: string | null;
-  history: { time: string; actor: string; action: string; comment?: string }[];
-  resourceName: string;
-  recommendation: string;
-  riskScore: number;
+  policyName: string;
+  targetEffect: string;
+  fixKind: string;
+  blastRadius: number | null;
+  blastRadiusNote?: string;
+  requiredApprovals: number;
+  approvals: { actor: string; time: string; reason: string }[];
+  scheduledFor?: string;
+  deployment?: { definitionVersion: string; stages: string[]; resourcesAffected: number | null; deployedAt: string; assignmentId: string };
+  history: { from: ApprovalState | null; to: ApprovalState; actor: string; time: string; reason: string }[];
+  phase: string;
+  resourceName: string | null;
+  recommendation: string | null;
+  riskScore: number | null;
+}
+
+export interface Incident {
+  incidentArmId: string;
+  incidentNumber: number | null;
+  incidentUrl: string | null;
+  title: string;
+  severity: string | null;
+  status: string | null;
+  createdTimeUtc: string | null;
+  source: string;
+  findingIds: string[];
+  receivedAt: string;
 }
 
 export interface AuditEvent {

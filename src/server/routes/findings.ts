@@ -4,6 +4,7 @@ import type { Finding } from "../../domain/finding";
 import { whatIf } from "../../policy/index";
 import { principalOf, S, type ServerContext } from "../context";
 import { type FindingQuery, SORT_KEYS, type SortKey } from "../data";
+import { incidentsForFinding } from "../incidents";
 import type { Principal } from "../rbac";
 
 export const FINDING_ROW_SCHEMA = {
@@ -124,7 +125,7 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
       config: { permission: "read" },
       schema: { tags: ["findings"], summary: "Counts per severity, risk level, environment, framework, subscription; the owners list" },
     },
-    async () => ctx.reader.facets(),
+    async (req) => ctx.reader.facets(principalOf(req).scope),
   );
 
   app.get(
@@ -140,10 +141,11 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
     },
     async (req) => {
       const { id } = req.params as { id: string };
-      const f = await loadFinding(ctx, id, principalOf(req));
+      const who = principalOf(req);
+      const f = await loadFinding(ctx, id, who);
       const paths = f.attackPaths.length ? (await pathIndex(ctx)).filter((p) => f.attackPaths.includes(p.id)) : [];
-      const approvals = await ctx.workflow.listApprovals({ findingId: id });
-      return { finding: f, attackPaths: paths, approvals };
+      const approvals = await ctx.workflow.list(who, { findingId: f.id });
+      return { finding: f, attackPaths: paths, approvals, incidents: incidentsForFinding(ctx.db, f.id) };
     },
   );
 
@@ -207,20 +209,27 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
     },
     async (req) => {
       const { id } = req.params as { id: string };
-      await loadFinding(ctx, id, principalOf(req));
-      const audit = (ctx.db.prepare("SELECT * FROM audit WHERE subject = ? ORDER BY seq").all(id) as Record<string, unknown>[]).map(
-        (r) => ({
-          seq: r.seq,
-          time: r.time,
-          actor: r.actor,
-          action: r.action,
-          details: JSON.parse(r.details as string),
-          hash: r.hash,
-        }),
-      );
+      const who = principalOf(req);
+      await loadFinding(ctx, id, who);
+      const approvals = await ctx.workflow.list(who, { findingId: id });
+      const incidents = incidentsForFinding(ctx.db, id);
+      // The finding's own events, its approvals' transitions (subject = approval id) and its Sentinel incidents.
+      const subjects = [id, ...approvals.map((a) => a.id), ...incidents.map((i) => i.incidentArmId)];
+      const audit = (
+        ctx.db
+          .prepare(`SELECT * FROM audit WHERE subject IN (${subjects.map(() => "?").join(",")}) ORDER BY seq`)
+          .all(...subjects) as Record<string, unknown>[]
+      ).map((r) => ({
+        seq: r.seq,
+        time: r.time,
+        actor: r.actor,
+        action: r.action,
+        details: JSON.parse(r.details as string),
+        hash: r.hash,
+      }));
       const exemptions = ctx.db.prepare("SELECT * FROM server_exemptions WHERE finding_id = ? ORDER BY created_at").all(id);
       const feedback = ctx.db.prepare("SELECT * FROM server_feedback WHERE finding_id = ? ORDER BY created_at").all(id);
-      return { findingId: id, audit, approvals: await ctx.workflow.listApprovals({ findingId: id }), exemptions, feedback };
+      return { findingId: id, audit, approvals, incidents, exemptions, feedback };
     },
   );
 }

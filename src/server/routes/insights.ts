@@ -3,7 +3,7 @@ import { buildBaselines, findRootCauses, parseSince, scoreAnomalies, toChanges }
 import { frameworkCatalog } from "../../compliance/catalog";
 import { NotFoundError } from "../../domain/errors";
 import type { RunSummary } from "../../reports/summary";
-import { S, type ServerContext } from "../context";
+import { principalOf, S, type ServerContext } from "../context";
 import { pathIndex } from "./findings";
 
 interface ControlStat {
@@ -16,8 +16,9 @@ interface ControlStat {
 }
 
 /** Per framework, per control: open findings mapped to it (the compliance heatmap and its drill-down). */
-async function complianceIndex(ctx: ServerContext) {
-  return ctx.reader.cached("compliance", async () => {
+async function complianceIndex(ctx: ServerContext, subscriptionId?: string) {
+  const sub = subscriptionId?.toLowerCase();
+  return ctx.reader.cached(`compliance:${sub ?? "*"}`, async () => {
     const perControl = new Map<string, { n: number; max: number; ids: { id: string; score: number }[] }>();
     const add = (fw: string, controlId: string, id: string, score: number) => {
       const k = `${fw}\u0000${controlId}`;
@@ -33,9 +34,9 @@ async function complianceIndex(ctx: ServerContext) {
     // Streams only the columns needed (the full documents of a large estate do not fit in memory).
     const it = ctx.db
       .prepare(
-        "SELECT id, risk_score, json_extract(doc, '$.controls') AS controls FROM findings WHERE status = 'Unhealthy' ORDER BY risk_score DESC",
+        `SELECT id, risk_score, json_extract(doc, '$.controls') AS controls FROM findings WHERE status = 'Unhealthy'${sub ? " AND subscription_id = ?" : ""} ORDER BY risk_score DESC`,
       )
-      .iterate() as Iterable<{ id: string; risk_score: number; controls: string | null }>;
+      .iterate(...(sub ? [sub] : [])) as Iterable<{ id: string; risk_score: number; controls: string | null }>;
     for (const r of it)
       for (const c of JSON.parse(r.controls ?? "[]") as { framework: string; controlId: string }[])
         add(c.framework, c.controlId, r.id, r.risk_score);
@@ -99,17 +100,23 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ServerContext):
         summary: "Risk trend across runs, breakdowns, Secure Score, top risks, what changed since the last run",
       },
     },
-    async () => {
+    async (req) => {
+      // A scoped token sees its subscription only: counts and top risks from the findings table, Secure Score of
+      // that subscription, and no estate-wide run totals (the run summaries are not broken down per subscription).
+      const scope = principalOf(req).scope?.toLowerCase();
+      const inScope = (subscriptionId: string) => !scope || subscriptionId.toLowerCase() === scope;
       const runs = (await ctx.store.listRuns()).filter((r) => r.summary);
       const latest = runs[runs.length - 1];
       const previous = runs[runs.length - 2];
-      const facets = await ctx.reader.facets();
-      const top = await ctx.reader.page({ limit: 10, status: "Unhealthy" });
+      const facets = await ctx.reader.facets(scope);
+      const top = await ctx.reader.page({ limit: 10, status: "Unhealthy", subscriptionId: scope });
       const s = latest?.summary as RunSummary | undefined;
       const p = previous?.summary as RunSummary | undefined;
+      const scoreOf = (x?: RunSummary) => avgScore(x, inScope);
       const delta = (a: Record<string, number> = {}, b: Record<string, number> = {}) =>
         Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [k, (a[k] ?? 0) - (b[k] ?? 0)]));
       const anomalies = await recentAnomalies(ctx).catch(() => ({ anomalies: [], since: null, until: null }));
+      const scopedAnomalies = anomalies.anomalies.filter((a) => !scope || resourceInScope(a.resourceId, scope));
       return {
         latestRun: latest ? { id: latest.id, startedAt: latest.startedAt, finishedAt: latest.finishedAt, source: latest.source } : null,
         totals: {
@@ -119,29 +126,30 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ServerContext):
           byFramework: facets.framework,
           byEnvironment: facets.environment,
         },
-        secureScore: s?.secureScore ?? [],
+        scope: scope ?? null,
+        secureScore: (s?.secureScore ?? []).filter((x) => inScope(x.subscriptionId)),
         trend: runs.map((r) => {
           const x = r.summary as RunSummary;
           return {
             runId: r.id,
             time: x.generatedAt ?? r.startedAt,
-            findings: x.counts?.findings ?? 0,
-            byRiskLevel: x.byRiskLevel ?? {},
-            bySeverity: x.bySeverity ?? {},
-            secureScore: avgScore(x),
+            findings: scope ? null : (x.counts?.findings ?? 0),
+            byRiskLevel: scope ? {} : (x.byRiskLevel ?? {}),
+            bySeverity: scope ? {} : (x.bySeverity ?? {}),
+            secureScore: scoreOf(x),
           };
         }),
         topRisks: top.items,
         sinceLastRun: p
           ? {
               previousRunId: previous.id,
-              findings: (s?.counts.findings ?? 0) - (p.counts?.findings ?? 0),
-              bySeverity: delta(s?.bySeverity, p.bySeverity),
-              byRiskLevel: delta(s?.byRiskLevel, p.byRiskLevel),
-              secureScore: +(avgScore(s) - avgScore(p)).toFixed(4),
+              findings: scope ? null : (s?.counts.findings ?? 0) - (p.counts?.findings ?? 0),
+              bySeverity: scope ? {} : delta(s?.bySeverity, p.bySeverity),
+              byRiskLevel: scope ? {} : delta(s?.byRiskLevel, p.byRiskLevel),
+              secureScore: +(scoreOf(s) - scoreOf(p)).toFixed(4),
             }
           : null,
-        anomalies: anomalies.anomalies.slice(0, 5),
+        anomalies: scopedAnomalies.slice(0, 5),
       };
     },
   );
@@ -152,7 +160,7 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ServerContext):
       config: { permission: "read" },
       schema: { tags: ["compliance"], summary: "Per framework: controls failing, passing, and a per-family heatmap" },
     },
-    async () => (await complianceIndex(ctx)).map(({ detail, ...fw }) => fw),
+    async (req) => (await complianceIndex(ctx, principalOf(req).scope)).map(({ detail, ...fw }) => fw),
   );
 
   app.get(
@@ -167,7 +175,7 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ServerContext):
     },
     async (req) => {
       const { id } = req.params as { id: string };
-      const fw = (await complianceIndex(ctx)).find((f) => f.id === id);
+      const fw = (await complianceIndex(ctx, principalOf(req).scope)).find((f) => f.id === id);
       if (!fw) throw new NotFoundError(`no framework ${id}`, { hint: "list them at /api/v1/compliance" });
       return fw;
     },
@@ -179,8 +187,12 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ServerContext):
       config: { permission: "read" },
       schema: { tags: ["paths"], summary: "Attack paths from the Internet to critical assets, with the nodes to draw them" },
     },
-    async () => {
-      const paths = await pathIndex(ctx);
+    async (req) => {
+      // A scoped token sees the paths that lie wholly in its subscription.
+      const scope = principalOf(req).scope?.toLowerCase();
+      const paths = (await pathIndex(ctx)).filter(
+        (p) => !scope || p.hops.every((h) => h.toLowerCase() === "internet" || resourceInScope(h, scope)),
+      );
       const resources = await ctx.reader.cached("resources", () => ctx.store.listResources());
       const byId = new Map(resources.map((r) => [r.id.toLowerCase(), r]));
       const ids = new Set(paths.flatMap((p) => p.hops.map((h) => h.toLowerCase())));
@@ -207,8 +219,10 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ServerContext):
     },
     async (req) => {
       const q = req.query as { since?: string; limit?: number };
+      const scope = principalOf(req).scope?.toLowerCase();
       const r = await recentAnomalies(ctx, q.since ?? "7d");
-      const events = await ctx.reader.cached("activity", () => ctx.store.listActivity());
+      const all = await ctx.reader.cached("activity", () => ctx.store.listActivity());
+      const events = scope ? all.filter((e) => resourceInScope(e.resourceId, scope)) : all;
       const recent = events.slice(-(q.limit ?? 500)).map((e) => ({
         eventId: e.eventId,
         time: e.time,
@@ -218,7 +232,8 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ServerContext):
         status: e.status,
         correlationId: e.correlationId,
       }));
-      return { since: r.since, until: r.until, events: recent, totalEvents: events.length, anomalies: r.anomalies };
+      const anomalies = scope ? r.anomalies.filter((a) => resourceInScope(a.resourceId, scope)) : r.anomalies;
+      return { since: r.since, until: r.until, events: recent, totalEvents: events.length, anomalies };
     },
   );
 
@@ -251,8 +266,13 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: ServerContext):
   );
 }
 
-function avgScore(s?: RunSummary): number {
-  const list = s?.secureScore ?? [];
+/** True when an ARM id (or "internet") lies in the subscription `scope` (lower-case id). */
+export function resourceInScope(resourceId: string | undefined, scope: string): boolean {
+  return !!resourceId && resourceId.toLowerCase().startsWith(`/subscriptions/${scope}/`);
+}
+
+function avgScore(s?: RunSummary, keep: (subscriptionId: string) => boolean = () => true): number {
+  const list = (s?.secureScore ?? []).filter((x) => keep(x.subscriptionId));
   return list.length ? list.reduce((a, x) => a + x.percentage, 0) / list.length : 0;
 }
 

@@ -1,12 +1,26 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { InputError, NotFoundError } from "../../domain/errors";
+import { APPROVAL_STATES } from "../../workflow";
 import { principalOf, S, type ServerContext } from "../context";
-import type { ApprovalState } from "../workflow-port";
+import type { Permission, Principal } from "../rbac";
+import type { ApprovalFilter } from "../workflow-port";
 import { loadFinding } from "./findings";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
-const comment = { type: "object", properties: { comment: { type: "string", maxLength: 4000 } } } as const;
+interface ActionBody {
+  comment?: string;
+  at?: string;
+  location?: string;
+}
+const ACTION_BODY = {
+  type: "object",
+  properties: {
+    comment: { type: "string", maxLength: 4000, description: "reason (required to reject or ask for info; the answer for provide-info)" },
+    at: { type: "string", maxLength: 40, description: "schedule: ISO date-time" },
+    location: { type: "string", maxLength: 40, description: "deploy: region of the assignment's managed identity" },
+  },
+} as const;
 const MAX_EXEMPTION_DAYS = 366;
 
 export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -16,26 +30,20 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
       config: { permission: "read" },
       schema: {
         tags: ["approvals"],
-        summary: "The approvals queue (remediation drafts waiting for, or past, a decision)",
+        summary: "The approvals queue: fixes waiting for, or past, a decision (newest activity first)",
         querystring: {
           type: "object",
-          properties: {
-            state: { type: "string", enum: ["pending", "info-requested", "approved", "rejected", "deployed"] },
-            findingId: S.str,
-          },
+          properties: { state: { type: "string", enum: [...APPROVAL_STATES] }, findingId: S.str },
         },
       },
     },
-    async (req) => {
-      const q = req.query as { state?: ApprovalState; findingId?: string };
-      return { items: await ctx.workflow.listApprovals(q) };
-    },
+    async (req) => ({ items: await ctx.workflow.list(principalOf(req), req.query as ApprovalFilter) }),
   );
 
   app.get(
     "/api/v1/approvals/:id",
     { config: { permission: "read" }, schema: { tags: ["approvals"], summary: "One approval with its history", params: S.idParam } },
-    async (req) => ctx.workflow.getApproval((req.params as { id: string }).id),
+    async (req) => ctx.workflow.get(principalOf(req), (req.params as { id: string }).id),
   );
 
   app.post(
@@ -44,50 +52,71 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
       config: { permission: "approval:request" },
       schema: {
         tags: ["approvals"],
-        summary: "Ask for a finding's remediation draft to be approved",
+        summary:
+          "Ask for a finding's Azure Policy fix to be approved: drafts it, measures its blast radius (policy what-if) and submits it for review",
         body: {
           type: "object",
-          required: ["findingId", "remediationKind"],
+          required: ["findingId"],
           properties: {
             findingId: S.str,
-            remediationKind: { type: "string", enum: ["az-cli", "powershell", "bicep", "terraform", "azure-policy", "arm"] },
+            effect: { type: "string", description: "effect after the audit stage (default: the strongest the draft allows)" },
             comment: { type: "string", maxLength: 4000 },
+            submit: { type: "boolean", default: true, description: "false: keep it as a draft" },
           },
         },
       },
     },
     async (req, reply) => {
-      const b = req.body as { findingId: string; remediationKind: string; comment?: string };
-      const who = principalOf(req);
-      const finding = await loadFinding(ctx, b.findingId, who);
+      const b = req.body as { findingId: string; effect?: string; comment?: string; submit?: boolean };
+      const a = await ctx.workflow.request(principalOf(req), {
+        findingId: b.findingId,
+        effect: b.effect,
+        reason: b.comment,
+        submit: b.submit,
+      });
       reply.status(201);
-      return ctx.workflow.requestApproval({ finding, remediationKind: b.remediationKind, comment: b.comment }, who);
+      return a;
     },
   );
 
   const action = (
     path: string,
-    permission: "approval:decide" | "approval:request" | "deploy",
+    permission: Permission,
     summary: string,
-    run: (id: string, req: Parameters<typeof principalOf>[0], c?: string) => Promise<unknown>,
+    run: (by: Principal, id: string, body: ActionBody) => Promise<unknown>,
   ) =>
     app.post(
       `/api/v1/approvals/:id/${path}`,
-      { config: { permission }, schema: { tags: ["approvals"], summary, params: S.idParam, body: comment } },
-      async (req) => run((req.params as { id: string }).id, req, (req.body as { comment?: string } | undefined)?.comment),
+      { config: { permission }, schema: { tags: ["approvals"], summary, params: S.idParam, body: ACTION_BODY } },
+      async (req) => run(principalOf(req), (req.params as { id: string }).id, (req.body as ActionBody | undefined) ?? {}),
     );
-  action("approve", "approval:decide", "Approve (four eyes: not by the requester)", (id, req, c) =>
-    ctx.workflow.approve(id, principalOf(req), c),
+  action(
+    "approve",
+    "approval:decide",
+    "Approve (four eyes: never the author; above the blast-radius limit a second approver is needed)",
+    (by, id, b) => ctx.workflow.approve(by, id, b.comment),
   );
-  action("reject", "approval:decide", "Reject, with a reason", (id, req, c) => ctx.workflow.reject(id, principalOf(req), c ?? ""));
-  action("request-info", "approval:decide", "Ask the requester for more information", (id, req, c) =>
-    ctx.workflow.requestInfo(id, principalOf(req), c ?? ""),
+  action("reject", "approval:decide", "Reject, with a reason", (by, id, b) => ctx.workflow.reject(by, id, b.comment ?? ""));
+  action("request-info", "approval:decide", "Ask the author for more information (needs-info)", (by, id, b) =>
+    ctx.workflow.requestInfo(by, id, b.comment ?? ""),
   );
-  action("provide-info", "approval:request", "Answer an information request (back to pending)", (id, req, c) =>
-    ctx.workflow.provideInfo(id, principalOf(req), c ?? ""),
+  action("provide-info", "approval:request", "The author answers an information request (back to pending-review)", (by, id, b) =>
+    ctx.workflow.resubmit(by, id, b.comment ?? ""),
   );
-  action("deploy", "deploy", "Record that an approved change was applied", (id, req, c) =>
-    ctx.workflow.markDeployed(id, principalOf(req), c),
+  action("schedule", "deploy", "Schedule an approved change (`at`, default now)", (by, id, b) =>
+    ctx.workflow.schedule(by, id, { at: b.at, reason: b.comment }),
+  );
+  action(
+    "deploy",
+    "deploy",
+    "Deploy through Azure Policy (audit first, then the target effect); the rollout phase and blast radius are enforced here",
+    (by, id, b) => ctx.workflow.deploy(by, id, { reason: b.comment, location: b.location }),
+  );
+  action("rollback", "deploy", "Roll a deployed change back (properties reverted, assignment and definition restored)", (by, id, b) =>
+    ctx.workflow.rollback(by, id, b.comment),
+  );
+  action("verify", "deploy:verify", "Check the deployment is live as recorded and mark it verified", (by, id, b) =>
+    ctx.workflow.verify(by, id, b.comment),
   );
 
   // Exemptions: risk acceptance with a justification and an expiry, recorded in the audit chain.

@@ -1,19 +1,22 @@
 import { useState } from "react";
 import type { Approval } from "../api";
-import { ApprovalActions, StateBadge } from "../components/approval";
+import { ApprovalActions, ApprovalFacts, ApprovalHistory, approvedBy, StateBadge } from "../components/approval";
 import { Card, ErrorBox, fmtTime, Link, Loading } from "../components/ui";
 import { useApi } from "../hooks";
 
-const STATES = ["pending", "info-requested", "approved", "rejected", "deployed", ""] as const;
+const STATES = ["pending-review", "needs-info", "approved", "scheduled", "deployed", "verified", "rejected", "rolled-back", ""] as const;
 
 export function ApprovalsPage({ can }: { can: (p: string) => boolean }) {
-  const [state, setState] = useState<string>("pending");
+  const [state, setState] = useState<string>("pending-review");
   const { data, error, loading, reload } = useApi<{ items: Approval[] }>(`/api/v1/approvals${state ? `?state=${state}` : ""}`);
   return (
     <div className="page">
       <div className="page-head">
         <h1>Approvals</h1>
-        <p className="muted">Remediation drafts waiting for a decision. The requester of a change cannot approve it.</p>
+        <p className="muted">
+          Azure Policy fixes moving through change control. The author of a change cannot approve it; above the blast-radius limit a second approver is
+          needed; deploys follow each scope's rollout phase.
+        </p>
       </div>
       <div className="tabs" role="tablist" aria-label="Approval state">
         {STATES.map((s) => (
@@ -33,25 +36,16 @@ export function ApprovalsPage({ can }: { can: (p: string) => boolean }) {
                 <div className="queue-main">
                   <StateBadge state={a.state} />
                   <Link to={`/findings/${a.findingId}`} className="strong">
-                    {a.resourceName}
+                    {a.resourceName ?? a.findingId}
                   </Link>
-                  <span>{a.recommendation}</span>
-                  <span className="badge badge-neutral">{a.remediationKind}</span>
+                  <span>{a.recommendation ?? a.title}</span>
                   <span className="muted small">
-                    risk {Math.round(a.riskScore)} · requested by {a.requestedBy} {fmtTime(a.requestedAt)}
-                    {a.decidedBy ? ` · decided by ${a.decidedBy}` : ""}
+                    {a.riskScore !== null ? `risk ${Math.round(a.riskScore)} · ` : ""}requested by {a.author} {fmtTime(a.createdAt)}
+                    {a.approvals.length ? ` · approved by ${approvedBy(a)}` : ""}
                   </span>
                 </div>
-                {a.history.length > 1 && (
-                  <ul className="history small">
-                    {a.history.slice(1).map((h) => (
-                      <li key={`${h.time}-${h.action}`}>
-                        {h.actor} <em>{h.action}</em>
-                        {h.comment ? `: ${h.comment}` : ""}
-                      </li>
-                    ))}
-                  </ul>
-                )}
+                <ApprovalFacts a={a} />
+                {a.history.length > 2 && <ApprovalHistory a={{ ...a, history: a.history.slice(2) }} />}
                 <ApprovalActions approval={a} can={can} onDone={reload} />
               </li>
             ))}

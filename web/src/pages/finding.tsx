@@ -1,6 +1,6 @@
 import { useState } from "react";
-import { ApiError, type Approval, type AttackPath, api, type Finding, qs } from "../api";
-import { ApprovalActions, StateBadge } from "../components/approval";
+import { ApiError, type Approval, type AttackPath, api, type Finding, type Incident, qs } from "../api";
+import { ApprovalActions, ApprovalFacts, ApprovalHistory, approvedBy, StateBadge } from "../components/approval";
 import { Badge, Card, CopyButton, ErrorBox, fmtTime, fwLabel, Link, Loading, RiskBadge } from "../components/ui";
 import { useApi } from "../hooks";
 
@@ -8,6 +8,7 @@ interface Detail {
   finding: Finding;
   attackPaths: AttackPath[];
   approvals: Approval[];
+  incidents: Incident[];
 }
 
 interface WhatIf {
@@ -103,10 +104,12 @@ export function FindingPage({ id, can }: { id: string; can: (p: string) => boole
               </table>
             </details>
           </Card>
-          <Remediations finding={f} approvals={data.approvals} can={can} onChange={reload} />
+          <Remediations finding={f} />
+          <ChangeControl finding={f} approvals={data.approvals} can={can} onChange={reload} />
           <WhatIfPanel id={f.id} hasPolicy={f.remediation.some((r) => r.kind === "azure-policy")} />
         </div>
         <div className="stack">
+          {data.incidents.length > 0 && <Incidents list={data.incidents} />}
           <Card title="Why this rank">
             <ul className="factors">
               {f.risk.factors.map((x) => (
@@ -161,15 +164,11 @@ export function FindingPage({ id, can }: { id: string; can: (p: string) => boole
   );
 }
 
-function Remediations({ finding, approvals, can, onChange }: { finding: Finding; approvals: Approval[]; can: (p: string) => boolean; onChange: () => void }) {
+function Remediations({ finding }: { finding: Finding }) {
   const [tab, setTab] = useState(0);
-  const [err, setErr] = useState<Error>();
-  const [note, setNote] = useState("");
   const list = finding.remediation;
   if (!list.length) return <Card title="Remediation">No remediation drafted.</Card>;
   const r = list[Math.min(tab, list.length - 1)];
-  const forKind = approvals.filter((a) => a.remediationKind === r.kind);
-  const open = forKind.find((a) => a.state === "pending" || a.state === "info-requested");
   const onKey = (e: React.KeyboardEvent) => {
     const d = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
     if (!d) return;
@@ -213,58 +212,91 @@ function Remediations({ finding, approvals, can, onChange }: { finding: Finding;
           <CopyButton text={r.rollback} label="Copy rollback" />
         </div>
         <pre className="code code-rollback">{r.rollback}</pre>
-        <div className="approval-box">
-          <h3>Approval</h3>
-          {forKind.length === 0 && <p className="muted">No approval requested for this draft yet.</p>}
-          {forKind.map((a) => (
-            <div key={a.id} className="approval-item">
-              <div>
-                <StateBadge state={a.state} /> requested by <strong>{a.requestedBy}</strong> {fmtTime(a.requestedAt)}
-                {a.decidedBy && (
-                  <>
-                    {" "}
-                    · decided by <strong>{a.decidedBy}</strong>
-                  </>
-                )}
-              </div>
-              <ul className="history">
-                {a.history.map((h) => (
-                  <li key={`${h.time}-${h.action}`}>
-                    <span className="muted small">{fmtTime(h.time)}</span> {h.actor} <em>{h.action}</em>
-                    {h.comment ? `: ${h.comment}` : ""}
-                  </li>
-                ))}
-              </ul>
-              <ApprovalActions approval={a} can={can} onDone={onChange} />
-            </div>
-          ))}
-          {!open && can("approval:request") && (
-            <form
-              className="inline-form"
-              onSubmit={async (ev) => {
-                ev.preventDefault();
-                setErr(undefined);
-                try {
-                  await api("/api/v1/approvals", { method: "POST", body: { findingId: finding.id, remediationKind: r.kind, comment: note || undefined } });
-                  setNote("");
-                  onChange();
-                } catch (x) {
-                  setErr(x as Error);
-                }
-              }}
-            >
-              <label>
-                <span className="sr-only">Note for the approver</span>
-                <input value={note} onChange={(e) => setNote(e.target.value)} placeholder="Note for the approver (optional)" />
-              </label>
-              <button className="btn btn-primary" type="submit">
-                Request approval for {KIND_LABEL[r.kind] ?? r.kind}
-              </button>
-            </form>
-          )}
-          <ErrorBox error={err} />
-        </div>
       </div>
+    </Card>
+  );
+}
+
+const OPEN = ["draft", "pending-review", "needs-info", "approved", "scheduled", "deployed"];
+
+/** The finding's fix through change control: the Azure Policy draft is what gets approved and deployed. */
+function ChangeControl({ finding, approvals, can, onChange }: { finding: Finding; approvals: Approval[]; can: (p: string) => boolean; onChange: () => void }) {
+  const [err, setErr] = useState<Error>();
+  const [note, setNote] = useState("");
+  const hasPolicy = finding.remediation.some((r) => r.kind === "azure-policy");
+  const open = approvals.find((a) => OPEN.includes(a.state));
+  return (
+    <Card title="Change control">
+      {!hasPolicy && <p className="muted">This finding has no Azure Policy fix, so there is nothing to deploy through change control; apply a script above by hand.</p>}
+      {hasPolicy && approvals.length === 0 && <p className="muted">No approval requested yet. Requesting one drafts the Azure Policy fix, measures its blast radius and sends it for review.</p>}
+      {approvals.map((a) => (
+        <div key={a.id} className="approval-item">
+          <div>
+            <StateBadge state={a.state} /> requested by <strong>{a.author}</strong> {fmtTime(a.createdAt)}
+            {a.approvals.length > 0 && (
+              <>
+                {" "}
+                · approved by <strong>{approvedBy(a)}</strong>
+              </>
+            )}
+          </div>
+          <ApprovalFacts a={a} />
+          <ApprovalHistory a={a} />
+          <ApprovalActions approval={a} can={can} onDone={onChange} />
+        </div>
+      ))}
+      {hasPolicy && !open && can("approval:request") && (
+        <form
+          className="inline-form"
+          onSubmit={async (ev) => {
+            ev.preventDefault();
+            setErr(undefined);
+            try {
+              await api("/api/v1/approvals", { method: "POST", body: { findingId: finding.id, comment: note || undefined } });
+              setNote("");
+              onChange();
+            } catch (x) {
+              setErr(x as Error);
+            }
+          }}
+        >
+          <label>
+            <span className="sr-only">Note for the approver</span>
+            <input value={note} onChange={(e) => setNote(e.target.value)} placeholder="Note for the approver (optional)" />
+          </label>
+          <button className="btn btn-primary" type="submit">
+            Request approval
+          </button>
+        </form>
+      )}
+      <ErrorBox error={err} />
+    </Card>
+  );
+}
+
+/** Sentinel incidents that named this finding (posted by the Clarion playbook). */
+function Incidents({ list }: { list: Incident[] }) {
+  return (
+    <Card title={`Sentinel incidents (${list.length})`}>
+      <ul className="list">
+        {list.map((i) => (
+          <li key={i.incidentArmId} data-testid="incident">
+            <Badge kind={(i.severity ?? "neutral").toLowerCase() === "high" ? "high" : "neutral"}>{i.severity ?? "?"}</Badge>{" "}
+            {i.incidentUrl ? (
+              <a href={i.incidentUrl} target="_blank" rel="noreferrer noopener">
+                #{i.incidentNumber ?? "?"} {i.title}
+              </a>
+            ) : (
+              <span>
+                #{i.incidentNumber ?? "?"} {i.title}
+              </span>
+            )}
+            <div className="muted small">
+              {i.status ?? "unknown status"} · created {i.createdTimeUtc ? fmtTime(i.createdTimeUtc) : "?"} · received {fmtTime(i.receivedAt)}
+            </div>
+          </li>
+        ))}
+      </ul>
     </Card>
   );
 }

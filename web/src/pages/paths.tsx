@@ -45,6 +45,8 @@ export function PathsPage() {
       elements,
       layout: { name: "breadthfirst", directed: true, roots: ["internet"], spacingFactor: 1.1, padding: 20 },
       wheelSensitivity: 0.3,
+      minZoom: 0.2,
+      maxZoom: 1.8,
       style: [
         { selector: "node", style: { label: "", "text-wrap": "wrap", "font-size": 10, "text-valign": "bottom", "text-margin-y": 4, width: 22, height: 22, "background-color": "#64748b", color: "#1e293b" } },
         { selector: 'node[kind="internet"]', style: { "background-color": "#1d3a8a", shape: "round-rectangle", width: 34, height: 26 } },
@@ -52,9 +54,47 @@ export function PathsPage() {
         { selector: 'node[kind="target"]', style: { "background-color": "#9f1239", shape: "diamond", width: 30, height: 30 } },
         { selector: "edge", style: { width: 1.5, "line-color": "#94a3b8", "target-arrow-color": "#94a3b8", "target-arrow-shape": "triangle", "curve-style": "bezier", label: "", "font-size": 9, color: "#475569", "text-rotation": "autorotate", "text-background-color": "#fff", "text-background-opacity": 0.8 } },
         { selector: 'node[kind="internet"], node[kind="target"]', style: { label: "data(label)" } },
-        { selector: ".hl", style: { "line-color": "#b42318", "target-arrow-color": "#b42318", width: 3, "z-index": 10, label: "data(label)", "font-size": 11, "font-weight": "bold" } },
-        { selector: "edge.hl", style: { "font-size": 10 } },
-        { selector: ".dim", style: { opacity: 0.2, label: "" } },
+        // Highlighted path: separate node and edge styles (a shared `width` squeezed the nodes into thin bars).
+        {
+          selector: "node.hl",
+          style: {
+            label: "data(label)",
+            width: 34,
+            height: 34,
+            "border-width": 3,
+            "border-color": "#7a271a",
+            "font-size": 12,
+            "font-weight": "bold",
+            color: "#101828",
+            "text-wrap": "wrap",
+            "text-max-width": "160px",
+            "text-background-color": "#ffffff",
+            "text-background-opacity": 0.92,
+            "text-background-padding": "3px",
+            "text-background-shape": "roundrectangle",
+            "z-index": 20,
+          },
+        },
+        { selector: 'node.hl[kind="target"]', style: { width: 42, height: 42 } },
+        { selector: 'node.hl[kind="internet"]', style: { width: 48, height: 34 } },
+        {
+          selector: "edge.hl",
+          style: {
+            "line-color": "#b42318",
+            "target-arrow-color": "#b42318",
+            width: 3.5,
+            "arrow-scale": 1.3,
+            "z-index": 10,
+            label: "data(label)",
+            "font-size": 11,
+            "font-weight": "bold",
+            color: "#7a271a",
+            "text-background-color": "#ffffff",
+            "text-background-opacity": 0.92,
+            "text-background-padding": "2px",
+          },
+        },
+        { selector: ".dim", style: { opacity: 0.15, label: "" } },
       ],
     });
     cy.current = c;
@@ -65,7 +105,10 @@ export function PathsPage() {
     if (!c || !data) return;
     c.elements().removeClass("hl dim");
     const p = data.paths.find((x) => x.id === sel);
-    if (!p) return;
+    if (!p) {
+      c.fit(undefined, 20);
+      return;
+    }
     const chain = ["internet", ...p.hops.map((h) => h.toLowerCase())];
     const on = c.collection();
     for (let i = 0; i < chain.length; i++) {
@@ -74,6 +117,8 @@ export function PathsPage() {
     }
     c.elements().difference(on).addClass("dim");
     on.addClass("hl");
+    // Zoom to the traced path so its names and steps are readable; the rest of the estate stays dimmed around it.
+    c.fit(on, 70);
   }, [sel, data]);
   if (error) return <ErrorBox error={error} />;
   if (loading || !data) return <Loading what="Computing attack paths" />;
