@@ -22,6 +22,13 @@ const CORE_MIGRATIONS: string[] = [
    CREATE TABLE IF NOT EXISTS audit (seq BIGINT PRIMARY KEY, time TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
      subject TEXT NOT NULL, digest TEXT NOT NULL, details TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);`,
   `CREATE TABLE IF NOT EXISTS raw_rows (tbl TEXT NOT NULL, id TEXT NOT NULL, hash TEXT NOT NULL, gen INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (tbl, id));`,
+  // The same filtered-page and audit look-up indexes as SQLite.
+  `CREATE INDEX IF NOT EXISTS findings_sev_risk ON findings(severity, risk_score DESC);
+   CREATE INDEX IF NOT EXISTS findings_sub_risk ON findings(subscription_id, risk_score DESC);
+   CREATE INDEX IF NOT EXISTS findings_owner_email_risk ON findings(owner_email, risk_score DESC);
+   CREATE INDEX IF NOT EXISTS findings_owner_name_risk ON findings(owner_name, risk_score DESC);
+   CREATE INDEX IF NOT EXISTS finding_frameworks_fw_id ON finding_frameworks(framework, finding_id);
+   CREATE INDEX IF NOT EXISTS audit_subject ON audit(subject);`,
 ];
 
 /** int8 and numeric come back as JS numbers (counts, sequence numbers), as they do from SQLite. */

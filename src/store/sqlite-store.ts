@@ -29,6 +29,7 @@ const MIGRATIONS: string[] = [
    CREATE INDEX IF NOT EXISTS findings_owner_name_risk ON findings(owner_name, risk_score DESC);
    CREATE INDEX IF NOT EXISTS finding_frameworks_fw_id ON finding_frameworks(framework, finding_id);`,
   `CREATE TABLE IF NOT EXISTS feature_migrations (feature TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (feature, version));`,
+  `CREATE INDEX IF NOT EXISTS audit_subject ON audit(subject);`,
 ];
 
 /** better-sqlite3 binds no booleans or undefined: the portable subset stores booleans as 0/1. */
