@@ -79,14 +79,21 @@ export function explainOffline(input: ExplainInput): Explanation {
       list.push(rest.join("/"));
       byFw.set(fw, list);
     }
-    const parts = [...byFw].map(([fw, ids]) => {
+    // The frameworks a risk owner recognizes first; of several CIS versions, only the newest is spelled out.
+    const ordered = [...byFw].sort(([a], [b]) => frameworkRank(a) - frameworkRank(b) || b.localeCompare(a));
+    const newestCis = ordered.find(([fw]) => fw.startsWith("cis-"))?.[0];
+    const shownFw = ordered.filter(([fw]) => !fw.startsWith("cis-") || fw === newestCis);
+    const parts = shownFw.slice(0, 4).map(([fw, ids]) => {
       const label = facts.get(`framework.${fw}`)?.value ?? fw;
       used.add(`framework.${fw}`);
       const shown = ids.slice(0, 3).join(", ");
       return `${label} ${shown}${ids.length > 3 ? ` (+${ids.length - 3} more)` : ""}`;
     });
+    const others = byFw.size - Math.min(shownFw.length, 4);
+    const tail = others > 0 ? `; and ${others} more framework version(s)` : "";
+    const header = `Mapped controls across ${byFw.size} framework version(s): ${parts.join("; ")}${tail}.`;
     const reason = input.sections ? ` ${fill(input.sections["Why regulators care"])}` : "";
-    complianceImpact = `Mapped controls across ${byFw.size} framework(s): ${parts.join("; ")}.${reason}`;
+    complianceImpact = `${header}${reason}`;
   } else {
     complianceImpact = "No framework control in Clarion's mapping covers this recommendation; it still lowers Secure Score.";
   }
@@ -147,6 +154,13 @@ function whyNow(facts: Fact[], used: Set<string>): string | undefined {
     out.push("Being non-production lowers the urgency, unless it holds real data or shares credentials with production.");
   }
   return out.length ? out.join(" ") : undefined;
+}
+
+const FRAMEWORK_ORDER = ["pci-dss", "nist-800-53", "iso-27001", "cis-azure", "mcsb", "soc-2", "hipaa"];
+
+function frameworkRank(id: string): number {
+  const i = FRAMEWORK_ORDER.findIndex((p) => id.startsWith(p));
+  return i < 0 ? FRAMEWORK_ORDER.length : i;
 }
 
 function articleFor(phrase: string): string {
