@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import type { RemediationContext } from "../../src/packs/schema";
 import { defenderPlanFixes } from "./defender-plan";
 
 const sub = "00000000-0000-0000-0000-000000000001";
-const ctx = (name: string) => ({
-  resource: { id: `/subscriptions/${sub}`, type: "Microsoft.Resources/subscriptions", name, subscriptionId: sub },
+const ctx = (name: string): RemediationContext => ({
+  resource: { id: `/subscriptions/${sub}`, type: "Microsoft.Resources/subscriptions", name, location: "", resourceGroup: "", subscriptionId: sub },
   subscriptionId: sub,
   resourceGroup: "",
   name,
@@ -19,7 +20,7 @@ describe("defenderPlanFixes", () => {
   });
 
   it("keeps a subscription name with a line break inside the comment", () => {
-    const [az] = defenderPlanFixes(ctx("Prod\naz group delete --name prod --yes"), { packId: "defender-for-storage", plan: "StorageAccounts" });
+    const az = defenderPlanFixes(ctx("Prod\naz group delete --name prod --yes"), { packId: "defender-for-storage", plan: "StorageAccounts" })[0];
     for (const text of [az.precheck, az.content, az.rollback]) {
       const lines = text.split("\n");
       expect(lines.every((l) => l.startsWith("#") || l.startsWith("az security pricing"))).toBe(true);
