@@ -20,9 +20,11 @@ describe("defenderPlanFixes", () => {
   });
 
   it("keeps a subscription name with a line break inside the comment", () => {
-    const az = defenderPlanFixes(ctx("Prod\naz group delete --name prod --yes"), { packId: "defender-for-storage", plan: "StorageAccounts" })[0];
-    for (const text of [az.precheck, az.content, az.rollback]) {
-      const lines = text.split("\n");
+    const drafts = defenderPlanFixes(ctx("Prod\naz group delete --name prod --yes"), { packId: "defender-for-storage", plan: "StorageAccounts" });
+    const az = drafts.find((d) => d.kind === "az-cli");
+    expect(az).toBeDefined();
+    for (const text of [az?.precheck, az?.content, az?.rollback]) {
+      const lines = String(text).split("\n");
       expect(lines.every((l) => l.startsWith("#") || l.startsWith("az security pricing"))).toBe(true);
     }
   });
