@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqliteStore } from "../store/sqlite-store";
 import { blobSink } from "./blob";
 import { drainOutbox } from "./outbox";
-import { SqliteDeliveryRepo } from "./repo";
+import { StoreDeliveryRepo } from "./repo";
 
 // Azurite's documented development account (public, well-known).
 const KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
@@ -62,7 +62,7 @@ describe("Azure Blob policy drafts (Azurite)", () => {
   it("writes immutable versions, moves latest, and never writes the same content twice", async () => {
     const store = new SqliteStore(":memory:");
     await store.migrate();
-    const repo = new SqliteDeliveryRepo(store.db);
+    const repo = new StoreDeliveryRepo(store);
     const sink = blobSink({ connectionString: conn, container: "drafts" });
     const draft = (content: string, key: string) => ({
       idempotencyKey: key,

@@ -10,7 +10,7 @@ export type { Approval, ApprovalState, DeploymentRecord, FixKind, Role, RolloutP
 export { APPROVAL_STATES, canTransition, FIX_KINDS, fixKindFor, ROLES, ROLLOUT_PHASES, TRANSITIONS } from "./model";
 export { PolicyWriteClient } from "./policy-client";
 export type { ApprovalRepo } from "./repo";
-export { migrateWorkflow, SqliteApprovalRepo } from "./repo";
+export { migrateWorkflow, SqliteApprovalRepo, StoreApprovalRepo, WORKFLOW_MIGRATIONS } from "./repo";
 export type { WorkflowContext } from "./service";
 export {
   approve,

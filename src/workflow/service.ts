@@ -4,13 +4,12 @@ import { ConflictError, InputError, NotAllowedError, NotFoundError } from "../do
 import type { Finding } from "../domain/finding";
 import type { ArmResource } from "../domain/resource";
 import { whatIf } from "../policy";
-import type { SqliteStore } from "../store/sqlite-store";
 import type { Store } from "../store/store";
 import { type GovernanceConfig, isAutomaticKind, phaseFor, rolesOn, subscriptionScope } from "./config";
 import { executeDeploy, executeRollback, verifyDeployment } from "./deployer";
 import { type Approval, type ApprovalState, canTransition, type DeploymentRecord, fixKindFor, type Role } from "./model";
 import type { PolicyWriteClient } from "./policy-client";
-import { type ApprovalRepo, SqliteApprovalRepo } from "./repo";
+import { type ApprovalRepo, StoreApprovalRepo } from "./repo";
 
 /** Everything the workflow functions need; built once per request (server) or command (CLI). */
 export interface WorkflowContext {
@@ -22,14 +21,12 @@ export interface WorkflowContext {
   now?: () => Date;
 }
 
-/** Builds a context on the store's own database (SQLite today; a PostgreSQL repo can be passed in). */
+/**
+ * Builds a context on the store's own database (SQLite or PostgreSQL: the approvals live beside the findings;
+ * their tables are created on first use). Another repository can be passed as `repo`.
+ */
 export function openWorkflow(store: Store, config: GovernanceConfig, extra: Partial<WorkflowContext> = {}): WorkflowContext {
-  let repo = extra.repo;
-  if (!repo) {
-    if (store.kind !== "sqlite") throw new NotFoundError("the approval workflow has no PostgreSQL repository yet; pass one as `repo`");
-    repo = new SqliteApprovalRepo((store as SqliteStore).db);
-  }
-  return { ...extra, store, repo, config };
+  return { ...extra, store, repo: extra.repo ?? new StoreApprovalRepo(store), config };
 }
 
 type Stored = Approval & { revision: number };

@@ -1,6 +1,7 @@
 import type { Finding } from "../domain/finding";
 import type { ArmResource } from "../domain/resource";
 import { SqliteStore } from "../store/sqlite-store";
+import type { Store } from "../store/store";
 import { type GovernanceConfig, parseGovernanceConfig } from "./config";
 
 /** Small, hand-made estate for workflow and delivery tests: storage accounts with old TLS in two subscriptions. */
@@ -134,8 +135,13 @@ export async function estateStore(
 ): Promise<{ store: SqliteStore; findings: Finding[] }> {
   const store = new SqliteStore(":memory:");
   await store.migrate();
+  return { store, findings: await fillEstate(store, pairs, extra) };
+}
+
+/** Writes the estate and one finding per (resource, policy) pair into any store; returns the findings. */
+export async function fillEstate(store: Store, pairs: [ArmResource, unknown][], extra: ArmResource[] = []): Promise<Finding[]> {
   const findings = pairs.map(([r, p]) => findingFor(r, p));
   await store.replaceResources([...new Map([...pairs.map(([r]) => r), ...extra].map((r) => [r.id, r])).values()]);
   await store.replaceFindings(findings);
-  return { store, findings };
+  return findings;
 }

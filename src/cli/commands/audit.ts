@@ -3,11 +3,10 @@ import type { Command } from "commander";
 import pc from "../colors";
 import { buildSinks, loadDeliveryConfig } from "../../delivery/config";
 import { drainOutbox } from "../../delivery/outbox";
-import { SqliteDeliveryRepo } from "../../delivery/repo";
+import { StoreDeliveryRepo } from "../../delivery/repo";
 import { InputError } from "../../domain/errors";
 import { verifyChain } from "../../store/audit-chain";
 import { DEFAULT_DB, openStore } from "../../store/open-store";
-import type { SqliteStore } from "../../store/sqlite-store";
 import type { AuditEvent } from "../../store/store";
 
 /** Reads an exported audit log (one JSON event per line); a malformed line is reported with its number. */
@@ -77,7 +76,7 @@ export function register(program: Command): void {
           const cfg = loadDeliveryConfig(o.deliveryConfig);
           const sc = cfg.sinks[o.sink];
           if (!sc || sc.type !== "blob") throw new InputError(`sink '${o.sink}' is not a blob sink`, { field: "--sink" });
-          const repo = new SqliteDeliveryRepo((store as SqliteStore).db);
+          const repo = new StoreDeliveryRepo(store);
           const last = events.at(-1);
           await repo.enqueue(
             [

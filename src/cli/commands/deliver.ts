@@ -1,18 +1,17 @@
 import type { Command } from "commander";
 import { buildSinks, loadDeliveryConfig } from "../../delivery/config";
 import { drainOutbox, noticeMessages, sentinelMessages, syncTicketStatus, ticketMessages } from "../../delivery/outbox";
-import { type OutboxState, SqliteDeliveryRepo } from "../../delivery/repo";
+import { type OutboxState, StoreDeliveryRepo } from "../../delivery/repo";
 import { NotFoundError } from "../../domain/errors";
 import { DEFAULT_DB, openStore } from "../../store/open-store";
-import type { SqliteStore } from "../../store/sqlite-store";
 import type { Store } from "../../store/store";
 import { render } from "../output";
 
-async function withRepo<T>(db: string, fn: (repo: SqliteDeliveryRepo, store: Store) => Promise<T>): Promise<T> {
+/** The outbox lives in the store named by --db (an SQLite file or a postgres:// URL). */
+async function withRepo<T>(db: string, fn: (repo: StoreDeliveryRepo, store: Store) => Promise<T>): Promise<T> {
   const store = await openStore(db, { mustExist: true });
   try {
-    if (store.kind !== "sqlite") throw new NotFoundError("delivery has no PostgreSQL repository yet");
-    return await fn(new SqliteDeliveryRepo((store as SqliteStore).db), store);
+    return await fn(new StoreDeliveryRepo(store), store);
   } finally {
     await store.close();
   }
