@@ -30,11 +30,11 @@ export async function writeDemoExport(dir: string, opts: DemoOptions, onUnit?: (
       for (const r of rows) {
         chunk += `${JSON.stringify(r)}\n`;
         if (chunk.length > 1 << 20) {
-          if (!s.write(chunk)) await new Promise((res) => s.once("drain", res));
+          if (!s.write(chunk)) await new Promise<void>((res) => s.once("drain", () => res()));
           chunk = "";
         }
       }
-      if (chunk && !s.write(chunk)) await new Promise((res) => s.once("drain", res));
+      if (chunk && !s.write(chunk)) await new Promise<void>((res) => s.once("drain", () => res()));
       counts[EXPORT_FILES[key]] += rows.length;
     }
     onUnit?.(++done, total);
