@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Command } from "commander";
@@ -12,6 +12,7 @@ import { exitCodeFor, isClarionError } from "../domain/errors";
 export async function buildProgram(): Promise<Command> {
   const program = new Command("clarion")
     .description("Explain, route, prioritize and remediate Microsoft Defender for Cloud findings.")
+    .version(packageVersion(), "-v, --version")
     .showHelpAfterError()
     .exitOverride();
   const dir = join(dirname(fileURLToPath(import.meta.url)), "commands");
@@ -28,6 +29,14 @@ export async function buildProgram(): Promise<Command> {
     }
   }
   return program;
+}
+
+function packageVersion(): string {
+  try {
+    return JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../../package.json"), "utf8")).version;
+  } catch {
+    return "0.0.0";
+  }
 }
 
 export async function main(argv: string[]): Promise<void> {
