@@ -87,11 +87,12 @@ export function explainOffline(input: ExplainInput): Explanation {
       const label = facts.get(`framework.${fw}`)?.value ?? fw;
       used.add(`framework.${fw}`);
       const shown = ids.slice(0, 3).join(", ");
-      return `${label} ${shown}${ids.length > 3 ? ` (+${ids.length - 3} more)` : ""}`;
+      return `${label} ${shown}${ids.length > 3 ? " and related controls" : ""}`;
     });
-    const others = byFw.size - Math.min(shownFw.length, 4);
-    const tail = others > 0 ? `; and ${others} more framework version(s)` : "";
-    const header = `Mapped controls across ${byFw.size} framework version(s): ${parts.join("; ")}${tail}.`;
+    // No counts here: every number an explanation states must be a fact (the grounding check holds the offline
+    // engine to the same rule as a model).
+    const tail = byFw.size > Math.min(shownFw.length, 4) ? "; and further framework versions" : "";
+    const header = `Mapped controls: ${parts.join("; ")}${tail}.`;
     const reason = input.sections ? ` ${fill(input.sections["Why regulators care"])}` : "";
     complianceImpact = `${header}${reason}`;
   } else {
