@@ -4,12 +4,12 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Finding } from "../domain/finding";
 import type { Assessment } from "../domain/records";
-import { SqliteStore } from "../store/sqlite-store";
+import { testBackends } from "../workflow/test-stores";
 import { FrameworkCatalog } from "./catalog";
 import { buildEvidencePackage, type Manifest, packageDigest, verifyEvidencePackage } from "./evidence";
 import { createExemption } from "./exemptions";
 import type { ComplianceInput } from "./gaps";
-import { loadAssessments, loadExemptions, recordAssessments, saveExemptions } from "./persist";
+import { deleteExemption, loadAssessments, loadExemptions, recordAssessments, saveExemptions } from "./persist";
 
 const catalog = FrameworkCatalog.load();
 const NOW = new Date("2026-05-01T00:00:00Z");
@@ -133,20 +133,55 @@ describe("evidence package (no PDF)", () => {
   });
 });
 
-describe("compliance persistence", () => {
-  it("records assessments and exemptions in SQLite, replacing the previous run's assessments", async () => {
-    const store = new SqliteStore(":memory:");
-    await store.migrate();
+describe.each(testBackends("compliance"))("compliance persistence on $name", (backend) => {
+  afterAll(() => backend.cleanup());
+
+  it("records assessments and exemptions, replacing the previous run's assessments", async () => {
+    const store = await backend.open();
     expect(await loadAssessments(store)).toBeUndefined();
     const a = input().assessments as Assessment[];
     await recordAssessments(store, [...a, { ...a[0], id: `${a[0].id}-2`, status: "Healthy" }]);
     expect((await loadAssessments(store))?.map((x) => x.status).sort()).toEqual(["Healthy", "Unhealthy"]);
     await recordAssessments(store, a);
     expect(await loadAssessments(store)).toHaveLength(1);
+    await recordAssessments(store, []);
+    expect(await loadAssessments(store)).toEqual([]);
     const ex = createExemption({ findingId: "F-1", owner: "o", justification: "j", category: "waiver", createdBy: "t", now: NOW });
     await saveExemptions(store, [ex, ex]);
     expect(await loadExemptions(store)).toEqual([ex]);
-    await store.close();
+    const later = { ...ex, owner: "o2" };
+    const other = createExemption({
+      resourceId: RID,
+      owner: "p",
+      justification: "j",
+      category: "mitigated",
+      createdBy: "t",
+      now: new Date(NOW.getTime() + 1000),
+    });
+    await saveExemptions(store, [later, other]);
+    expect(await loadExemptions(store)).toEqual([later, other]);
+    expect(await deleteExemption(store, ex.id)).toBe(true);
+    expect(await deleteExemption(store, ex.id)).toBe(false);
+    // A second connection (another process) sees the same rows.
+    const again = await backend.reopen(store);
+    expect(await loadExemptions(again)).toEqual([other]);
+    expect(await loadAssessments(again)).toEqual([]);
+  });
+
+  it("adopts what an earlier build kept in meta once: exemptions copied, deleted ones stay deleted", async () => {
+    const store = await backend.open();
+    const a = input().assessments as Assessment[];
+    const ex = createExemption({ findingId: "F-9", owner: "o", justification: "j", category: "waiver", createdBy: "t", now: NOW });
+    await store.setMeta("compliance.exemptions", JSON.stringify([ex]));
+    await store.setMeta("compliance.assessments", JSON.stringify(a));
+    const first = await backend.reopen(store);
+    expect(await loadExemptions(first)).toEqual([ex]);
+    expect(await loadAssessments(first)).toEqual(a);
+    expect(await deleteExemption(first, ex.id)).toBe(true);
+    await recordAssessments(first, []);
+    const second = await backend.reopen(store);
+    expect(await loadExemptions(second)).toEqual([]);
+    expect(await loadAssessments(second)).toEqual([]);
   });
 });
 

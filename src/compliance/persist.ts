@@ -1,94 +1,142 @@
 import type { Assessment } from "../domain/records";
-import type { SqliteStore } from "../store/sqlite-store";
-import type { Store } from "../store/store";
+import type { SqlParam, Store } from "../store/store";
 import type { Exemption } from "./exemptions";
 
 /**
  * Compliance's own tables. Only Unhealthy assessments become findings, but a control passes on Healthy
- * ones, so the pipeline hands every assessment to `recordAssessments`. SQLite gets real tables (portable
- * SQL, created on first use); other stores fall back to a meta key.
+ * ones, so the pipeline hands every assessment to `recordAssessments`. The tables are created through the
+ * Store port (`migrateFeature("compliance", …)`) and read and written with its portable SQL, so the same code
+ * runs on SQLite and PostgreSQL.
  */
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS compliance_assessments (
-  id TEXT PRIMARY KEY, assessment_key TEXT NOT NULL, resource_id TEXT NOT NULL, status TEXT NOT NULL,
-  policy_definition_id TEXT, doc TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS compliance_exemptions (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, doc TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS compliance_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`;
+export const COMPLIANCE_MIGRATIONS = [
+  // The layout SQLite databases already had (created on first use before feature migrations): `IF NOT EXISTS`
+  // adopts them as they are.
+  `CREATE TABLE IF NOT EXISTS compliance_assessments (
+     id TEXT PRIMARY KEY, assessment_key TEXT NOT NULL, resource_id TEXT NOT NULL, status TEXT NOT NULL,
+     policy_definition_id TEXT, doc TEXT NOT NULL);
+   CREATE TABLE IF NOT EXISTS compliance_exemptions (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, doc TEXT NOT NULL);
+   CREATE TABLE IF NOT EXISTS compliance_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+];
 
+/** Where earlier builds kept assessments and exemptions on stores other than SQLite (JSON in the meta table). */
 const META_ASSESSMENTS = "compliance.assessments";
 const META_EXEMPTIONS = "compliance.exemptions";
+const RECORDED_AT = "assessmentsRecordedAt";
+const EXEMPTIONS_ADOPTED = "exemptionsAdoptedFromMeta";
+/** Rows per INSERT (6 parameters each). */
+const CHUNK = 500;
 
-function sqlite(store: Store): SqliteStore["db"] | undefined {
-  if (store.kind !== "sqlite") return undefined;
-  const db = (store as SqliteStore).db;
-  db.exec(SCHEMA);
-  return db;
+const ready = new WeakMap<Store, Promise<void>>();
+
+/** Creates the tables once per store object (and adopts what an earlier build left in meta); retried after a failure. */
+function prepare(store: Store): Promise<void> {
+  let p = ready.get(store);
+  if (!p) {
+    p = (async () => {
+      await store.migrateFeature("compliance", COMPLIANCE_MIGRATIONS);
+      await adoptLegacyMeta(store);
+    })();
+    p.catch(() => ready.delete(store));
+    ready.set(store, p);
+  }
+  return p;
 }
 
-/** Persists every assessment (Healthy, Unhealthy, NotApplicable) of a run, replacing the previous run's. */
-export async function recordAssessments(store: Store, assessments: Assessment[]): Promise<void> {
-  const db = sqlite(store);
-  if (!db) return store.setMeta(META_ASSESSMENTS, JSON.stringify(assessments));
-  const ins = db.prepare(
-    "INSERT OR REPLACE INTO compliance_assessments (id, assessment_key, resource_id, status, policy_definition_id, doc) VALUES (?, ?, ?, ?, ?, ?)",
-  );
-  db.transaction(() => {
-    db.exec("DELETE FROM compliance_assessments");
-    for (const a of assessments)
-      ins.run(
-        a.id.toLowerCase(),
+/**
+ * Earlier builds stored a PostgreSQL store's assessments and exemptions as JSON under meta keys. Exemptions
+ * are people's decisions: copy them into the table once (a marker keeps deleted ones from coming back);
+ * assessments only while no run has recorded any in the table.
+ */
+async function adoptLegacyMeta(store: Store): Promise<void> {
+  const [exemptions, assessments] = await Promise.all([store.getMeta(META_EXEMPTIONS), store.getMeta(META_ASSESSMENTS)]);
+  if (!exemptions && !assessments) return;
+  const state = await stateValues(store);
+  if (exemptions && !state.has(EXEMPTIONS_ADOPTED))
+    await store.transaction(async (tx) => {
+      for (const e of JSON.parse(exemptions) as Exemption[])
+        await tx.exec("INSERT INTO compliance_exemptions (id, created_at, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING", [
+          e.id,
+          e.createdAt,
+          JSON.stringify(e),
+        ]);
+      await setState(tx, EXEMPTIONS_ADOPTED, new Date().toISOString());
+    });
+  if (assessments && !state.has(RECORDED_AT)) await writeAssessments(store, JSON.parse(assessments) as Assessment[]);
+}
+
+async function stateValues(store: Pick<Store, "query">): Promise<Map<string, string>> {
+  const rows = await store.query<{ key: string; value: string }>("SELECT key, value FROM compliance_state");
+  return new Map(rows.map((r) => [r.key, r.value]));
+}
+
+function setState(tx: Pick<Store, "exec">, key: string, value: string): Promise<{ changes: number }> {
+  return tx.exec("INSERT INTO compliance_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [
+    key,
+    value,
+  ]);
+}
+
+/** One transaction: the previous run's assessments go, these come (ids lower-cased; the last of a duplicate id wins). */
+async function writeAssessments(store: Store, assessments: Assessment[]): Promise<void> {
+  const byId = new Map(assessments.map((a) => [a.id.toLowerCase(), a]));
+  const rows = [...byId.entries()];
+  await store.transaction(async (tx) => {
+    await tx.exec("DELETE FROM compliance_assessments");
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const chunk = rows.slice(i, i + CHUNK);
+      const params: SqlParam[] = chunk.flatMap(([id, a]) => [
+        id,
         a.assessmentKey.toLowerCase(),
         a.resourceId.toLowerCase(),
         a.status,
         a.policyDefinitionId ?? null,
         JSON.stringify(a),
+      ]);
+      await tx.exec(
+        `INSERT INTO compliance_assessments (id, assessment_key, resource_id, status, policy_definition_id, doc) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?)").join(", ")}`,
+        params,
       );
-    db.prepare("INSERT OR REPLACE INTO compliance_state (key, value) VALUES ('assessmentsRecordedAt', ?)").run(new Date().toISOString());
-  })();
+    }
+    await setState(tx, RECORDED_AT, new Date().toISOString());
+  });
+}
+
+/** Persists every assessment (Healthy, Unhealthy, NotApplicable) of a run, replacing the previous run's. */
+export async function recordAssessments(store: Store, assessments: Assessment[]): Promise<void> {
+  await prepare(store);
+  await writeAssessments(store, assessments);
 }
 
 /** Every recorded assessment, or undefined when the run that filled the store did not record them. */
 export async function loadAssessments(store: Store): Promise<Assessment[] | undefined> {
-  const db = sqlite(store);
-  if (!db) {
-    const raw = await store.getMeta(META_ASSESSMENTS);
-    return raw ? (JSON.parse(raw) as Assessment[]) : undefined;
-  }
-  const recorded = db.prepare("SELECT value FROM compliance_state WHERE key = 'assessmentsRecordedAt'").pluck().get();
+  await prepare(store);
+  const [recorded] = await store.query<{ value: string }>("SELECT value FROM compliance_state WHERE key = ?", [RECORDED_AT]);
   if (!recorded) return undefined;
-  return (db.prepare("SELECT doc FROM compliance_assessments ORDER BY id").pluck().all() as string[]).map((d) => JSON.parse(d));
+  const rows = await store.query<{ id: string; doc: string }>("SELECT id, doc FROM compliance_assessments");
+  // Sorted here, by code unit, so the order does not depend on the PostgreSQL database's collation.
+  return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((r) => JSON.parse(r.doc));
 }
 
 export async function loadExemptions(store: Store): Promise<Exemption[]> {
-  const db = sqlite(store);
-  if (!db) {
-    const raw = await store.getMeta(META_EXEMPTIONS);
-    return raw ? (JSON.parse(raw) as Exemption[]) : [];
-  }
-  return (db.prepare("SELECT doc FROM compliance_exemptions ORDER BY created_at, id").pluck().all() as string[]).map((d) => JSON.parse(d));
+  await prepare(store);
+  const rows = await store.query<{ doc: string }>("SELECT doc FROM compliance_exemptions ORDER BY created_at, id");
+  return rows.map((r) => JSON.parse(r.doc));
 }
 
-/** Inserts or replaces exemptions by id. */
+/** Inserts or replaces exemptions by id (one transaction). */
 export async function saveExemptions(store: Store, exemptions: Exemption[]): Promise<void> {
-  const db = sqlite(store);
-  if (!db) {
-    const byId = new Map((await loadExemptions(store)).map((e) => [e.id, e]));
-    for (const e of exemptions) byId.set(e.id, e);
-    return store.setMeta(META_EXEMPTIONS, JSON.stringify([...byId.values()]));
-  }
-  const ins = db.prepare("INSERT OR REPLACE INTO compliance_exemptions (id, created_at, doc) VALUES (?, ?, ?)");
-  db.transaction(() => {
-    for (const e of exemptions) ins.run(e.id, e.createdAt, JSON.stringify(e));
-  })();
+  await prepare(store);
+  const byId = new Map(exemptions.map((e) => [e.id, e]));
+  await store.transaction(async (tx) => {
+    for (const e of byId.values())
+      await tx.exec(
+        "INSERT INTO compliance_exemptions (id, created_at, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at, doc = excluded.doc",
+        [e.id, e.createdAt, JSON.stringify(e)],
+      );
+  });
 }
 
 export async function deleteExemption(store: Store, id: string): Promise<boolean> {
-  const db = sqlite(store);
-  if (!db) {
-    const list = await loadExemptions(store);
-    const kept = list.filter((e) => e.id !== id);
-    await store.setMeta(META_EXEMPTIONS, JSON.stringify(kept));
-    return kept.length !== list.length;
-  }
-  return db.prepare("DELETE FROM compliance_exemptions WHERE id = ?").run(id).changes > 0;
+  await prepare(store);
+  return (await store.exec("DELETE FROM compliance_exemptions WHERE id = ?", [id])).changes > 0;
 }

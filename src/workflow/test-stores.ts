@@ -15,6 +15,8 @@ export interface TestBackend {
   name: "sqlite" | "postgres";
   /** A fresh, migrated, empty store. */
   open(): Promise<Store>;
+  /** What `--db` takes to reach the database behind `store` (the SQLite file, or the postgres:// URL with its schema). */
+  locator(store: Store): string;
   /** Another connection to the database behind `store` (a second process, as far as the database can tell). */
   reopen(store: Store): Promise<Store>;
   /** Closes every store opened here and drops their databases. */
@@ -38,6 +40,11 @@ function sqliteBackend(): TestBackend {
     async open() {
       const file = join(dir, `db${++n}.db`);
       return track(await openStore(file), file);
+    },
+    locator(store) {
+      const file = files.get(store);
+      if (!file) throw new Error("locator: not a store opened by this backend");
+      return file;
     },
     async reopen(store) {
       const file = files.get(store);
@@ -67,6 +74,11 @@ function postgresBackend(label: string): TestBackend {
       if (!t) throw new Error("PostgreSQL went away");
       drops.push(t.drop);
       return track(await openStore(t.url), t.url);
+    },
+    locator(store) {
+      const url = urls.get(store);
+      if (!url) throw new Error("locator: not a store opened by this backend");
+      return url;
     },
     async reopen(store) {
       const url = urls.get(store);
