@@ -149,8 +149,29 @@ export function register(program: Command): void {
     .option("--input <file>", "ARG results to what-if against (instead of --db); repeatable", collect)
     .option("--out <file>", "where to write the draft (default ./clarion-out/policies/<name>.json)")
     .option("-o, --output <format>", "table|json", "table")
-    .action(async (opts: { fromFinding?: string; text?: string; db: string; input?: string[]; out?: string; output: string }) => {
+    .option("--model", "with --text: let the configured model (CLARION_LLM_*) write the draft; it is still validated and what-if'd, and refused drafts are shown with the reasons")
+    .action(async (opts: { fromFinding?: string; text?: string; db: string; input?: string[]; out?: string; output: string; model?: boolean }) => {
       if (!!opts.fromFinding === !!opts.text) throw new InputError('give exactly one of --from-finding ID or --text "..."');
+      if (opts.model) {
+        if (!opts.text) throw new InputError("--model drafts from --text only", { field: "--model" });
+        const { loadConfig } = await import("../../config/config");
+        const { createProvider } = await import("../../ai/provider");
+        const { draftPolicyWithModel } = await import("../../ai/draft");
+        const cfg = loadConfig();
+        if (cfg.llm.provider === "offline") throw new InputError("no model configured", { field: "CLARION_LLM_PROVIDER" }, { hint: "set CLARION_LLM_PROVIDER, CLARION_LLM_BASE_URL and CLARION_LLM_MODEL, or drop --model" });
+        const resources = opts.input?.length || existsSync(opts.db) ? await loadResources({ input: opts.input, db: opts.db }) : [];
+        const result = await draftPolicyWithModel(opts.text, { provider: createProvider(cfg.llm), resources });
+        if (result.status === "accepted" && result.draft) {
+          const out = opts.out ?? join("clarion-out", "policies", `${result.draft.name}.json`);
+          mkdirSync(dirname(out), { recursive: true });
+          writeFileSync(out, `${JSON.stringify(result.draft.policy, null, 2)}\n`);
+          process.stdout.write(opts.output === "json" ? `${JSON.stringify({ file: out, ...result }, null, 2)}\n` : `wrote ${out} (model ${result.model}, ${result.usage.calls} call(s))\n`);
+          return;
+        }
+        process.stdout.write(opts.output === "json" ? `${JSON.stringify(result, null, 2)}\n` : `refused: the model's draft was not accepted\n${result.reasons.map((r) => `  - ${r}`).join("\n")}\n`);
+        process.exitCode = 2;
+        return;
+      }
       let draft;
       if (opts.fromFinding) {
         const store = await openStore(opts.db, { mustExist: true });
