@@ -1,3 +1,5 @@
+import { listFeedback } from "../../ai/feedback";
+import { feedbackOut } from "./workflow";
 import type { FastifyInstance } from "fastify";
 import { InputError, NotFoundError } from "../../domain/errors";
 import type { Finding } from "../../domain/finding";
@@ -228,7 +230,7 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
         hash: r.hash,
       }));
       const exemptions = ctx.db.prepare("SELECT * FROM server_exemptions WHERE finding_id = ? ORDER BY created_at").all(id);
-      const feedback = ctx.db.prepare("SELECT * FROM server_feedback WHERE finding_id = ? ORDER BY created_at").all(id);
+      const feedback = (await listFeedback(ctx.store)).filter((r) => r.subject === id).map(feedbackOut).sort((a, b) => a.created_at.localeCompare(b.created_at));
       return { findingId: id, audit, approvals, incidents, exemptions, feedback };
     },
   );

@@ -1,3 +1,5 @@
+import { type FeedbackRecord } from "../../ai/ai-store";
+import { listFeedback, recordFeedback } from "../../ai/feedback";
 import { createHash, randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { InputError, NotFoundError } from "../../domain/errors";
@@ -261,29 +263,10 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
       const b = req.body as { helpful: boolean; comment?: string };
       const who = principalOf(req);
       const f = await loadFinding(ctx, id, who);
-      const row = {
-        id: `fb-${randomUUID().slice(0, 12)}`,
-        finding_id: f.id,
-        actor: who.name,
-        helpful: b.helpful ? 1 : 0,
-        comment: b.comment ?? null,
-        created_at: ctx.now().toISOString(),
-      };
-      ctx.db
-        .prepare("INSERT INTO server_feedback (id, finding_id, actor, helpful, comment, created_at) VALUES (?,?,?,?,?,?)")
-        .run(row.id, row.finding_id, row.actor, row.helpful, row.comment, row.created_at);
-      await ctx.store.appendAudit([
-        {
-          time: row.created_at,
-          actor: who.name,
-          action: "feedback.recorded",
-          subject: f.id,
-          digest: sha256(JSON.stringify(row)),
-          details: { helpful: b.helpful, engine: f.explanation.engine },
-        },
-      ]);
+      // One feedback store for the CLI, the API and the AI evaluation (src/ai/feedback.ts); it also audits.
+      const saved = await recordFeedback(ctx.store, { subject: f.id, vote: b.helpful ? "up" : "down", comment: b.comment, actor: who.name, now: ctx.now() });
       reply.status(201);
-      return { ...row, helpful: b.helpful };
+      return feedbackOut(saved);
     },
   );
 
@@ -291,16 +274,16 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
     "/api/v1/feedback",
     { config: { permission: "read" }, schema: { tags: ["feedback"], summary: "Explanation feedback, newest first, with totals" } },
     async () => {
-      const items = (
-        ctx.db.prepare("SELECT * FROM server_feedback ORDER BY created_at DESC LIMIT 1000").all() as Record<string, unknown>[]
-      ).map((r) => ({ ...r, helpful: !!r.helpful }));
-      const totals = ctx.db.prepare("SELECT sum(helpful) AS helpful, count(*) AS total FROM server_feedback").get() as {
-        helpful: number | null;
-        total: number;
-      };
-      return { items, helpful: totals.helpful ?? 0, total: totals.total };
+      const all = await listFeedback(ctx.store);
+      const items = all.map(feedbackOut).sort((a, b) => b.created_at.localeCompare(a.created_at)).slice(0, 1000);
+      return { items, helpful: all.filter((r) => r.vote === "up").length, total: all.length };
     },
   );
+}
+
+/** The API's feedback shape, from the shared feedback record. */
+export function feedbackOut(r: FeedbackRecord): { id: string; finding_id: string; actor: string; helpful: boolean; comment: string | null; created_at: string } {
+  return { id: `fb-${r.id ?? r.time}`, finding_id: r.subject, actor: r.actor, helpful: r.vote === "up", comment: r.comment, created_at: r.time };
 }
 
 function exemptionOut(r: Record<string, string | null>) {
