@@ -24,10 +24,6 @@ export const SERVER_TABLES = [
      id TEXT PRIMARY KEY, finding_id TEXT NOT NULL, category TEXT NOT NULL, justification TEXT NOT NULL,
      owner TEXT NOT NULL, expires_on TEXT NOT NULL, created_by TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)`,
   "CREATE INDEX IF NOT EXISTS server_exemptions_finding ON server_exemptions(finding_id)",
-  `CREATE TABLE IF NOT EXISTS server_feedback (
-     id TEXT PRIMARY KEY, finding_id TEXT NOT NULL, actor TEXT NOT NULL, helpful INTEGER NOT NULL, comment TEXT,
-     created_at TEXT NOT NULL)`,
-  "CREATE INDEX IF NOT EXISTS server_feedback_finding ON server_feedback(finding_id)",
 ];
 
 /** The SQLite handle behind a store (the server's tables live in the same database file). */
