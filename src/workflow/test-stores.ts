@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describe, it } from "vitest";
 import { openStore } from "../store/open-store";
 import { pgTestSchema, pgUnavailable } from "../store/postgres-testing";
 import type { Store } from "../store/store";
@@ -92,8 +93,12 @@ function postgresBackend(label: string): TestBackend {
   };
 }
 
-/** SQLite always; PostgreSQL when reachable. `label` names the throw-away schemas (clarion_<label>_…). */
+/** SQLite always; PostgreSQL when reachable. `label` names the throw-away schemas (clarion_<label>_…). Call it while a test file is collected. */
 export function testBackends(label: string): TestBackend[] {
-  if (PG_SKIP_REASON) console.warn(`[${label}] SKIPPING the PostgreSQL backend: ${PG_SKIP_REASON}`);
+  if (PG_SKIP_REASON) {
+    console.warn(`[${label}] SKIPPING the PostgreSQL backend: ${PG_SKIP_REASON}`);
+    // Also in the test counts, as a skipped test, so a run without PostgreSQL cannot pass for a full one.
+    describe.skip(`${label}: PostgreSQL backend skipped: ${PG_SKIP_REASON}`, () => it("needs PostgreSQL", () => {}));
+  }
   return [sqliteBackend(), ...(PG_SKIP_REASON ? [] : [postgresBackend(label)])];
 }
