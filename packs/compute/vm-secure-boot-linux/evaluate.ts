@@ -1,13 +1,8 @@
 import type { ArmResource } from "../../../src/domain/resource";
-import { prop } from "../../../src/packs/helpers";
 import type { Evaluation } from "../../../src/packs/schema";
-import { VM, checkProps, eq, isTrue, osType } from "../../_lib/evaluate";
-
-void prop; void eq; void isTrue; void osType;
+import { trustedLaunchEvaluate } from "../../_lib/vm-security";
 
 /** Trusted Launch / Confidential VMs running Linux: Healthy when `securityProfile.uefiSettings.secureBootEnabled` is true. */
 export function evaluate(resource: ArmResource): Evaluation {
-  return checkProps(resource, [VM], [
-    { path: "properties.securityProfile.uefiSettings.secureBootEnabled", ok: isTrue, expect: "true" },
-  ], (r) => (osType(r) !== "linux" ? "not a Linux virtual machine" : ((r) => (/^(trustedlaunch|confidentialvm)$/i.test(String(prop(r, "properties.securityProfile.securityType") ?? "")) ? undefined : "not a Trusted Launch or Confidential VM, so Secure Boot and vTPM are not supported"))(r)));
+  return trustedLaunchEvaluate(resource, "secureBoot", "linux");
 }
