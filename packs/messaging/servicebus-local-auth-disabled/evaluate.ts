@@ -1,10 +1,8 @@
 import type { ArmResource } from "../../../src/domain/resource";
 import type { Evaluation } from "../../../src/packs/schema";
-import { checkProps, eq, isTrue, isFalse, nonEmpty } from "../../_lib/evaluate";
+import { namespaceEvaluate } from "../../_lib/messaging";
 
 /** Healthy when `properties.disableLocalAuth` is true (SAS keys and connection strings refused). */
 export function evaluate(resource: ArmResource): Evaluation {
-  return checkProps(resource, ["Microsoft.ServiceBus/namespaces"], [
-    { path: "properties.disableLocalAuth", ok: isTrue, expect: "true" },
-  ]);
+  return namespaceEvaluate(resource, "servicebus", "localAuth");
 }

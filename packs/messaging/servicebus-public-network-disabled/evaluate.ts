@@ -1,10 +1,8 @@
 import type { ArmResource } from "../../../src/domain/resource";
 import type { Evaluation } from "../../../src/packs/schema";
-import { checkProps, eq, isTrue, isFalse, nonEmpty } from "../../_lib/evaluate";
+import { namespaceEvaluate } from "../../_lib/messaging";
 
 /** Healthy when `properties.publicNetworkAccess` is Disabled. */
 export function evaluate(resource: ArmResource): Evaluation {
-  return checkProps(resource, ["Microsoft.ServiceBus/namespaces"], [
-    { path: "properties.publicNetworkAccess", ok: eq("Disabled"), expect: "Disabled" },
-  ]);
+  return namespaceEvaluate(resource, "servicebus", "publicNetwork");
 }
