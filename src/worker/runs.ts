@@ -1,3 +1,4 @@
+import { recordAssessments } from "../compliance/persist";
 import { createHash, randomUUID } from "node:crypto";
 import type { Finding } from "../domain/finding";
 import type { Assessment } from "../domain/records";
@@ -87,6 +88,8 @@ export async function submitRun(store: Store, tenant: NormalizedTenant, opts: Su
       [runId, new Date().toISOString(), now.toISOString(), opts.source, batches.length, findings],
     );
   });
+  // Every assessment (healthy ones too), so gap analysis can show passed controls for a worker-built run.
+  await recordAssessments(store, tenant.assessments);
   await store.saveRun({ id: runId, startedAt: new Date().toISOString(), source: `${opts.source} (workers)` });
   await store.appendAudit([{ time: new Date().toISOString(), actor: "clarion-worker", action: "run.submitted", subject: runId, digest: sha256(opts.source), details: { batches: batches.length, findings } }]);
   return { runId, batches, findings };

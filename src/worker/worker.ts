@@ -1,3 +1,4 @@
+import { withExemptions } from "../compliance/context";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import type PgBoss from "pg-boss";
@@ -79,6 +80,8 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerReport> {
       const packsById = new Map(ctx.packs.map((p) => [p.meta.id, p]));
       findings = (await explainStage({ findings, packsById, store, now: ctx.ports.now, provider, config: cfg })).findings;
     }
+    // Exemptions recorded in the store apply to worker-written findings exactly as to a single-process run.
+    findings = await withExemptions(store, findings, ctx.ports.now);
     if (await commitBatch(store, data.runId, data.batchId, workerId, findings)) {
       report.batches++;
       report.findings += findings.length;
