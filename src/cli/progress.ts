@@ -25,7 +25,7 @@ export function createProgress(opts: { quiet?: boolean } = {}): { onProgress: (s
             { format: `${pc.cyan("{stage}")} ${pc.dim("[")}{bar}${pc.dim("]")} {value}/{total} {duration_formatted}`, barsize: 28, hideCursor: true, stream: process.stderr, clearOnComplete: false },
             cliProgress.Presets.shades_classic,
           );
-          bar.start(Math.max(total, 1), done, { stage: stage.padEnd(9) });
+          bar.start(Math.max(total || done, 1), done, { stage: stage.padEnd(9) });
         } else process.stderr.write(`${pc.dim(`[${((Date.now() - started) / 1000).toFixed(1)}s]`)} ${stage}…\n`);
         return;
       }
