@@ -140,7 +140,7 @@ export function parseKql(src: string): Query {
       if (kind === "datetime") {
         const ms = Date.parse(arg);
         if (!Number.isFinite(ms)) throw new KqlError(`invalid datetime(${arg})`, t.pos);
-        return { k: "lit", v: { dt: ms } };
+        return { k: "lit", v: new KqlDate(ms) };
       }
       if (kind === "ago") return { k: "call", fn: "ago", args: [{ k: "lit", v: arg }] };
       throw new KqlError(`unsupported ${kind}()`, t.pos);
@@ -310,30 +310,37 @@ export function parseKql(src: string): Query {
 }
 
 type Row = Record<string, unknown>;
-type Dt = { dt: number };
-const isDt = (v: unknown): v is Dt => typeof v === "object" && v !== null && "dt" in v && Object.keys(v).length === 1;
+type Fn = (row: Row) => unknown;
 
-function get(row: Row, root: string, steps: (string | number)[]): unknown {
-  let v: unknown = row[root];
-  for (const s of steps) {
-    if (v === null || v === undefined) return undefined;
-    v = (v as Record<string | number, unknown>)[s];
-  }
-  return v;
+/** A KQL datetime value (milliseconds since the epoch). Only literals, ago() and todatetime() make one. */
+export class KqlDate {
+  constructor(readonly dt: number) {}
 }
+const isDt = (v: unknown): v is KqlDate => v instanceof KqlDate;
 
 function toStr(v: unknown): string {
+  if (typeof v === "string") return v;
   if (v === null || v === undefined) return "";
   if (isDt(v)) return new Date(v.dt).toISOString();
   if (typeof v === "object") return JSON.stringify(v);
   return String(v);
 }
 
-function toDt(v: unknown): Dt | undefined {
+function toDt(v: unknown): KqlDate | undefined {
   if (isDt(v)) return v;
   if (typeof v === "string") {
     const ms = Date.parse(v);
-    return Number.isFinite(ms) ? { dt: ms } : undefined;
+    return Number.isFinite(ms) ? new KqlDate(ms) : undefined;
+  }
+  return undefined;
+}
+
+/** Milliseconds of a datetime-comparable value (a datetime or an ISO string), else undefined. */
+function msOf(v: unknown): number | undefined {
+  if (isDt(v)) return v.dt;
+  if (typeof v === "string") {
+    const ms = Date.parse(v);
+    return Number.isFinite(ms) ? ms : undefined;
   }
   return undefined;
 }
@@ -345,12 +352,14 @@ function agoMs(spec: string, now: number): number {
   return now - Number(m[1]) * mult;
 }
 
+/** Ordering of two values: datetimes by time, numbers numerically, else as strings; undefined when incomparable. */
 function cmp(a: unknown, b: unknown): number | undefined {
+  if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
   if (isDt(a) || isDt(b)) {
-    const x = toDt(a);
-    const y = toDt(b);
-    if (!x || !y) return undefined;
-    return x.dt - y.dt;
+    const x = msOf(a);
+    const y = msOf(b);
+    if (x === undefined || y === undefined) return undefined;
+    return x - y;
   }
   if (typeof a === "number" && typeof b === "number") return a - b;
   if (a === undefined || a === null || b === undefined || b === null) return undefined;
@@ -359,96 +368,182 @@ function cmp(a: unknown, b: unknown): number | undefined {
   return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
-function evalExpr(e: Expr, row: Row, now: number): unknown {
+const truthy = (v: unknown): boolean => v === true;
+
+function pathFn(root: string, steps: (string | number)[]): Fn {
+  if (steps.length === 0) return (row) => row[root];
+  if (steps.length === 1) {
+    const [a] = steps;
+    return (row) => (row[root] as Record<string | number, unknown> | null | undefined)?.[a];
+  }
+  return (row) => {
+    let v: unknown = row[root];
+    for (const s of steps) {
+      if (v === null || v === undefined) return undefined;
+      v = (v as Record<string | number, unknown>)[s];
+    }
+    return v;
+  };
+}
+
+const isLit = (e: Expr): e is { k: "lit"; v: unknown } => e.k === "lit";
+
+/**
+ * Compiles an expression into a closure once per query, so a scan does no per-row tree walking, literal
+ * lower-casing or list building (what a real engine does before it touches the data).
+ */
+function compile(e: Expr, now: number): Fn {
   switch (e.k) {
-    case "lit":
-      return e.v;
+    case "lit": {
+      const v = e.v;
+      return () => v;
+    }
     case "path":
-      return get(row, e.root, e.steps);
-    case "not":
-      return !truthy(evalExpr(e.e, row, now));
+      return pathFn(e.root, e.steps);
+    case "not": {
+      const f = compile(e.e, now);
+      return (row) => !truthy(f(row));
+    }
     case "call": {
-      const a = e.args.map((x) => evalExpr(x, row, now));
+      if (e.fn === "ago") {
+        const v = new KqlDate(agoMs(String((e.args[0] as { v: unknown }).v), now));
+        return () => v;
+      }
+      const args = e.args.map((x) => compile(x, now));
+      const a0 = args[0] ?? (() => undefined);
       switch (e.fn) {
-        case "ago":
-          return { dt: agoMs(String(a[0]), now) };
         case "tostring":
-          return toStr(a[0]);
+          return (row) => toStr(a0(row));
         case "todatetime":
-          return toDt(a[0]) ?? null;
+          return (row) => toDt(a0(row)) ?? null;
         case "tolower":
-          return toStr(a[0]).toLowerCase();
+          return (row) => toStr(a0(row)).toLowerCase();
         case "toupper":
-          return toStr(a[0]).toUpperCase();
+          return (row) => toStr(a0(row)).toUpperCase();
         case "coalesce":
-          return a.find((x) => x !== null && x !== undefined && x !== "") ?? null;
+          return (row) => {
+            for (const f of args) {
+              const x = f(row);
+              if (x !== null && x !== undefined && x !== "") return x;
+            }
+            return null;
+          };
         case "isempty":
-          return a[0] === null || a[0] === undefined || a[0] === "";
+          return (row) => {
+            const x = a0(row);
+            return x === null || x === undefined || x === "";
+          };
         case "isnotempty":
-          return !(a[0] === null || a[0] === undefined || a[0] === "");
+          return (row) => {
+            const x = a0(row);
+            return !(x === null || x === undefined || x === "");
+          };
         case "isnull":
-          return a[0] === null || a[0] === undefined;
+          return (row) => {
+            const x = a0(row);
+            return x === null || x === undefined;
+          };
         case "isnotnull":
-          return !(a[0] === null || a[0] === undefined);
+          return (row) => {
+            const x = a0(row);
+            return !(x === null || x === undefined);
+          };
       }
       throw new KqlError(`unsupported function ${e.fn}`);
     }
     case "in": {
-      const l = evalExpr(e.l, row, now);
+      const l = compile(e.l, now);
       const ci = e.op.endsWith("~");
-      const ls = ci ? toStr(l).toLowerCase() : toStr(l);
-      // Literal lists (the common case: `id in~ (...)`) are turned into a set once.
-      const cached = e as { set?: Set<string> };
-      if (!cached.set && e.list.every((x) => x.k === "lit"))
-        cached.set = new Set(e.list.map((x) => (ci ? toStr((x as { v: unknown }).v).toLowerCase() : toStr((x as { v: unknown }).v))));
-      const hit = cached.set
-        ? cached.set.has(ls)
-        : e.list.some((x) => {
-            const v = toStr(evalExpr(x, row, now));
-            return ci ? v.toLowerCase() === ls : v === ls;
-          });
-      return e.op.startsWith("!") ? !hit : hit;
+      const neg = e.op.startsWith("!");
+      const norm = (v: unknown) => (ci ? toStr(v).toLowerCase() : toStr(v));
+      if (e.list.every(isLit)) {
+        const set = new Set(e.list.map((x) => norm((x as { v: unknown }).v)));
+        return (row) => set.has(norm(l(row))) !== neg;
+      }
+      const items = e.list.map((x) => compile(x, now));
+      return (row) => {
+        const ls = norm(l(row));
+        return items.some((f) => norm(f(row)) === ls) !== neg;
+      };
     }
     case "bin": {
-      if (e.op === "and") return truthy(evalExpr(e.l, row, now)) && truthy(evalExpr(e.r, row, now));
-      if (e.op === "or") return truthy(evalExpr(e.l, row, now)) || truthy(evalExpr(e.r, row, now));
-      const l = evalExpr(e.l, row, now);
-      const r = evalExpr(e.r, row, now);
+      const l = compile(e.l, now);
+      const r = compile(e.r, now);
+      if (e.op === "and") return (row) => truthy(l(row)) && truthy(r(row));
+      if (e.op === "or") return (row) => truthy(l(row)) || truthy(r(row));
+      // A literal right side is normalized once.
+      const lit = isLit(e.r);
+      const rv = lit ? (e.r as { v: unknown }).v : undefined;
+      const lower = (f: Fn): ((row: Row) => string) => {
+        if (lit) {
+          const s = toStr(rv).toLowerCase();
+          return () => s;
+        }
+        return (row) => toStr(f(row)).toLowerCase();
+      };
       switch (e.op) {
         case "==":
-          return isDt(l) || isDt(r) ? cmp(l, r) === 0 : l === r || (typeof r === "string" && toStr(l) === r && l !== undefined && l !== null);
+          return (row) => {
+            const a = l(row);
+            const b = r(row);
+            return isDt(a) || isDt(b) ? cmp(a, b) === 0 : a === b || (typeof b === "string" && a !== undefined && a !== null && toStr(a) === b);
+          };
         case "!=":
-          return !(isDt(l) || isDt(r) ? cmp(l, r) === 0 : toStr(l) === toStr(r));
+          return (row) => {
+            const a = l(row);
+            const b = r(row);
+            return !(isDt(a) || isDt(b) ? cmp(a, b) === 0 : toStr(a) === toStr(b));
+          };
         case "=~":
-          return toStr(l).toLowerCase() === toStr(r).toLowerCase();
-        case "!~":
-          return toStr(l).toLowerCase() !== toStr(r).toLowerCase();
+        case "!~": {
+          const rl = lower(r);
+          const eq = e.op === "=~";
+          return (row) => (toStr(l(row)).toLowerCase() === rl(row)) === eq;
+        }
         case "<":
         case "<=":
         case ">":
         case ">=": {
-          const c = cmp(l, r);
-          if (c === undefined) return false;
-          return e.op === "<" ? c < 0 : e.op === "<=" ? c <= 0 : e.op === ">" ? c > 0 : c >= 0;
+          const test = e.op === "<" ? (c: number) => c < 0 : e.op === "<=" ? (c: number) => c <= 0 : e.op === ">" ? (c: number) => c > 0 : (c: number) => c >= 0;
+          if (lit && isDt(rv)) {
+            // `x > datetime(...)`: compare milliseconds, no per-row allocation.
+            const y = rv.dt;
+            return (row) => {
+              const x = msOf(l(row));
+              return x === undefined ? false : test(x - y);
+            };
+          }
+          return (row) => {
+            const c = cmp(l(row), r(row));
+            return c === undefined ? false : test(c);
+          };
         }
         case "contains":
-          return toStr(l).toLowerCase().includes(toStr(r).toLowerCase());
-        case "!contains":
-          return !toStr(l).toLowerCase().includes(toStr(r).toLowerCase());
-        case "startswith":
-          return toStr(l).toLowerCase().startsWith(toStr(r).toLowerCase());
-        case "endswith":
-          return toStr(l).toLowerCase().endsWith(toStr(r).toLowerCase());
-        case "has":
-          return new RegExp(`(^|[^a-z0-9])${toStr(r).toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^a-z0-9])`).test(toStr(l).toLowerCase());
+        case "!contains": {
+          const rl = lower(r);
+          const want = e.op === "contains";
+          return (row) => toStr(l(row)).toLowerCase().includes(rl(row)) === want;
+        }
+        case "startswith": {
+          const rl = lower(r);
+          return (row) => toStr(l(row)).toLowerCase().startsWith(rl(row));
+        }
+        case "endswith": {
+          const rl = lower(r);
+          return (row) => toStr(l(row)).toLowerCase().endsWith(rl(row));
+        }
+        case "has": {
+          const re = (s: string) => new RegExp(`(^|[^a-z0-9])${s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^a-z0-9])`);
+          if (lit) {
+            const rx = re(toStr(rv).toLowerCase());
+            return (row) => rx.test(toStr(l(row)).toLowerCase());
+          }
+          return (row) => re(toStr(r(row)).toLowerCase()).test(toStr(l(row)).toLowerCase());
+        }
       }
       throw new KqlError(`unsupported operator ${e.op}`);
     }
   }
-}
-
-function truthy(v: unknown): boolean {
-  return v === true;
 }
 
 export interface KqlResult {
@@ -461,32 +556,40 @@ export interface KqlResult {
 
 const DYNAMIC_ROOTS = new Set(["properties", "tags", "sku", "plan", "identity", "zones", "extendedLocation"]);
 
-/** Runs a parsed query over rows (which are not modified). */
+/** Runs a parsed query over rows (which are not modified). Expressions are compiled once per call. */
 export function runKql(q: Query, rows: Row[], now = Date.now()): KqlResult {
   let cur: Row[] = rows;
   let limited = false;
   let allDynamic = false;
   for (const op of q.ops) {
-    if (op.k === "where") cur = cur.filter((r) => truthy(evalExpr(op.e, r, now)));
-    else if (op.k === "extend")
+    if (op.k === "where") {
+      const f = compile(op.e, now);
+      cur = cur.filter((r) => truthy(f(r)));
+    } else if (op.k === "extend") {
+      const cols = op.cols.map((c) => ({ name: c.name, f: compile(c.e, now) }));
       cur = cur.map((r) => {
         const o = { ...r };
-        for (const c of op.cols) o[c.name] = outVal(evalExpr(c.e, r, now));
+        for (const c of cols) o[c.name] = outVal(c.f(r));
         return o;
       });
-    else if (op.k === "project") {
+    } else if (op.k === "project") {
+      const cols = op.cols.map((c) => ({ name: c.name, f: compile(c.e, now) }));
       cur = cur.map((r) => {
         const o: Row = {};
-        for (const c of op.cols) o[c.name] = outVal(evalExpr(c.e, r, now));
+        for (const c of cols) o[c.name] = outVal(c.f(r));
         return o;
       });
       allDynamic = op.cols.every((c) => c.e.k === "path" && DYNAMIC_ROOTS.has(c.e.root));
     } else if (op.k === "order") {
-      const keyed = cur.map((r) => ({ r, ks: op.keys.map((k) => evalExpr(k.e, r, now)) }));
+      const fs = op.keys.map((k) => compile(k.e, now));
+      const desc = op.keys.map((k) => k.desc);
+      const keyed = cur.map((r) => ({ r, ks: fs.map((f) => f(r)) }));
       keyed.sort((a, b) => {
-        for (let i = 0; i < op.keys.length; i++) {
-          const c = cmp(a.ks[i], b.ks[i]) ?? (a.ks[i] == null ? (b.ks[i] == null ? 0 : -1) : 1);
-          if (c !== 0) return op.keys[i].desc ? -c : c;
+        for (let i = 0; i < fs.length; i++) {
+          const x = a.ks[i];
+          const y = b.ks[i];
+          const c = cmp(x, y) ?? (x == null ? (y == null ? 0 : -1) : 1);
+          if (c !== 0) return desc[i] ? -c : c;
         }
         return 0;
       });

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ArmResource } from "../src/domain/resource";
 import { makeSelfSignedCert, type SelfSignedCert } from "./cert";
-import { KqlError, parseKql, runKql } from "./kql";
+import { KqlError, type KqlResult, parseKql, runKql } from "./kql";
 import { changeRow, cloneTenant, contentHash, type SimTenant } from "./tenant";
 
 /** Fault injection: a fraction of requests fails, split over the kinds by weight. */
@@ -104,7 +104,7 @@ export class AzureSimulator {
   private rand: () => number;
   private faultCounts = new Map<string, number>();
   private quota = new Map<string, { start: number; used: number }>();
-  private cache = new Map<string, Record<string, unknown>[]>();
+  private cache = new Map<string, KqlResult>();
   readonly stats: SimulatorStats = { requests: 0, faults: { throttle: 0, serverError: 0, timeout: 0 }, byRoute: {} };
   readonly token: string;
   readonly cert: SelfSignedCert;
@@ -462,18 +462,15 @@ export class AzureSimulator {
       throw e;
     }
     const scopeKey = JSON.stringify([body.query, subs ?? null, mgs ?? null, this.version]);
-    let rows = this.cache.get(scopeKey);
-    const meta = { limited: false, allDynamic: false };
-    {
-      const result = runKql(parsed, this.argTable(parsed.table, subs, mgs));
-      meta.limited = result.limited;
-      meta.allDynamic = result.allDynamic;
-      if (!rows) {
-        rows = result.rows;
-        if (this.cache.size > 16) this.cache.clear();
-        this.cache.set(scopeKey, rows);
-      }
+    // Like ARG, a query is evaluated once and its pages are served from that result (keyed by query, scope and
+    // tenant version, so a change to the tenant starts a new result and old $skipTokens stop matching).
+    let result = this.cache.get(scopeKey);
+    if (!result) {
+      result = runKql(parsed, this.argTable(parsed.table, subs, mgs));
+      if (this.cache.size > 16) this.cache.clear();
+      this.cache.set(scopeKey, result);
     }
+    const { rows, ...meta } = result;
     const hash = createHash("sha1").update(scopeKey).digest("hex").slice(0, 12);
     let offset = opt.$skip ?? 0;
     if (opt.$skipToken) {

@@ -75,8 +75,11 @@ describe("fetchTenant and syncTenant against the simulator", () => {
     try {
       const store = await openStore(":memory:");
       await syncTenant({ ...conn(), store });
-      sim.updateTenant(mutate);
-      await syncTenant({ ...conn(), store });
+      // two rounds of changes, each synced incrementally through the faults
+      for (let i = 0; i < 2; i++) {
+        sim.updateTenant(mutate);
+        await syncTenant({ ...conn(), store });
+      }
       await syncTenant({ ...conn(), store: clean });
       const got = await loadTenant(store);
       expect(normalize(got)).toEqual(normalize(sim.snapshot()));

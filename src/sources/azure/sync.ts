@@ -68,6 +68,8 @@ interface Checkpoint {
   skipToken?: string;
   sub?: number;
   deleted?: string[];
+  /** Names of the run's steps, so a checkpoint is never resumed against a different step list. */
+  plan?: string;
 }
 
 interface LastSync {
@@ -180,16 +182,24 @@ function incrementalSteps(): Step[] {
       async run(s) {
         const gone = s.cp.deleted ?? [];
         if (!gone.length) return;
+        // Assessment and sub-assessment ids start with their resource's id: a key-range read per deleted
+        // resource, not a scan of every stored id.
+        const prefixes = gone.map((id) => `${idKey(id)}/providers/microsoft.security/assessments/`);
         for (const table of ["assessments", "subassessments"] as const) {
-          const prefixes = gone.map((id) => `${idKey(id)}/providers/microsoft.security/assessments/`);
-          const doomed = (await s.raw.ids(table)).filter((k) => prefixes.some((p) => k.startsWith(p)));
+          const doomed = (await Promise.all(prefixes.map((p) => s.raw.idsWithPrefix(table, p)))).flat();
           s.stats.removed += await s.raw.remove(table, doomed);
         }
       },
     },
-    argStep("changed assessments", "assessments", (cp) => `securityresources | where type =~ '${ASSESS}' and todatetime(properties.status.statusChangeDate) > ${since(cp)} | order by id asc`),
-    argStep("changed sub-assessments", "subassessments", (cp) => `securityresources | where type =~ '${SUBASSESS}' and todatetime(properties.timeGenerated) > ${since(cp)} | order by id asc`),
-    argStep("scores, compliance, plans", "security", () => securityOther),
+    // One securityresources query instead of three: changed assessments, changed sub-assessments and every
+    // row of the small families (scores, compliance, plans), split by type into their tables.
+    argStep(
+      "changed security rows",
+      "security",
+      (cp) =>
+        `securityresources | where (type =~ '${ASSESS}' and todatetime(properties.status.statusChangeDate) > ${since(cp)}) or (type =~ '${SUBASSESS}' and todatetime(properties.timeGenerated) > ${since(cp)}) or (type !~ '${ASSESS}' and type !~ '${SUBASSESS}') | order by id asc`,
+      upsertSecurityRows,
+    ),
     sweepStep("security"),
     argStep("resource containers", "containers", () => "resourcecontainers | order by id asc"),
     sweepStep("containers"),
@@ -201,6 +211,18 @@ function incrementalSteps(): Step[] {
       listActivityLog(s.ctx, sub, { from: new Date(s.cp.since as string), to: new Date(s.cp.startedAt), abortSignal: s.opts.abortSignal }),
     ),
   ];
+}
+
+/** Upserts one page of securityresources rows into the table of each row's type. */
+async function upsertSecurityRows(s: StepCtx, page: ArmResource[]): Promise<void> {
+  const by: Record<"assessments" | "subassessments" | "security", ArmResource[]> = { assessments: [], subassessments: [], security: [] };
+  for (const r of page) {
+    const t = String(r.type).toLowerCase();
+    by[t === ASSESS ? "assessments" : t === SUBASSESS ? "subassessments" : "security"].push(r);
+  }
+  let changed = 0;
+  for (const [table, rows] of Object.entries(by) as [RawTable, ArmResource[]][]) if (rows.length) changed += tally(s.stats, await s.raw.upsert(table, rows, s.cp.gen));
+  s.report(page.length, changed);
 }
 
 /** Applies one page of `resourcechanges`: the latest change per resource wins; changed resources are re-read by id. */
@@ -229,6 +251,10 @@ async function applyResourceChanges(s: StepCtx, page: ArmResource[]): Promise<vo
   }
 }
 
+function planOf(mode: "full" | "incremental", opts: SyncOptions): string {
+  return (mode === "full" ? fullSteps(opts) : incrementalSteps()).map((x) => x.name).join("|");
+}
+
 function scopeKeyOf(scope?: AzureScope): string {
   if (scope?.subscriptions?.length) return `subs:${[...scope.subscriptions].map((x) => x.toLowerCase()).sort().join(",")}`;
   if (scope?.managementGroup) return `mg:${scope.managementGroup.toLowerCase()}`;
@@ -250,7 +276,8 @@ export async function syncTenant(opts: SyncOptions): Promise<SyncResult> {
   const last: LastSync | undefined = JSON.parse((await opts.store.getMeta(LAST)) || "null") ?? undefined;
   let cp: Checkpoint | undefined = JSON.parse((await opts.store.getMeta(CHECKPOINT)) || "null") ?? undefined;
   let resumed = false;
-  if (cp && cp.scopeKey === scopeKey && !(opts.full && cp.mode === "incremental")) resumed = true;
+  // A checkpoint resumes only the same plan (scope and step list); one written by another version starts over.
+  if (cp && cp.scopeKey === scopeKey && !(opts.full && cp.mode === "incremental") && cp.plan === planOf(cp.mode, opts)) resumed = true;
   else {
     const startedAt = now().toISOString();
     const stale = !last || last.scopeKey !== scopeKey || Date.parse(startedAt) - Date.parse(last.fullAt) > (opts.fullIntervalMs ?? 86_400_000);
@@ -262,6 +289,7 @@ export async function syncTenant(opts: SyncOptions): Promise<SyncResult> {
       startedAt,
       since: mode === "incremental" && last ? new Date(Date.parse(last.startedAt) - (opts.overlapMs ?? 600_000)).toISOString() : undefined,
       step: 0,
+      plan: planOf(mode, opts),
     };
     await opts.store.setMeta(CHECKPOINT, JSON.stringify(cp));
   }
