@@ -1,9 +1,8 @@
 import type { Remediation } from "../../src/domain/finding";
 import type { ArmResource } from "../../src/domain/resource";
-import { ps } from "../../src/packs/helpers";
 import type { Evaluation, RemediationContext } from "../../src/packs/schema";
 import { checkProps, eq, isTrue } from "./evaluate";
-import { P, azTarget, buildFixes, flag, psTarget, was } from "./remediate";
+import { P, azTarget, buildFixes, flag, psTarget, psWord, was } from "./remediate";
 
 /**
  * Event Hubs and Service Bus namespaces share their ARM shape and their recommendations (local authentication off,
@@ -21,11 +20,6 @@ export function namespaceEvaluate(resource: ArmResource, service: NamespaceServi
   const check =
     setting === "localAuth" ? { path: "properties.disableLocalAuth", ok: isTrue, expect: "true" } : { path: "properties.publicNetworkAccess", ok: eq("Disabled"), expect: "Disabled" };
   return checkProps(resource, [SERVICE[service].type], [check]);
-}
-
-/** A PowerShell enum argument: bare when it is a plain word (Azure's values), quoted otherwise. */
-function psWord(v: string): string {
-  return /^\w+$/.test(v) ? v : ps(v);
 }
 
 export function namespaceFixes(ctx: RemediationContext, s: { packId: string; service: NamespaceService; setting: NamespaceSetting }): Remediation[] {

@@ -314,6 +314,11 @@ export function flag(v: unknown): string {
   return sh(String(v));
 }
 
+/** A PowerShell enum argument: bare when it is a plain word (Azure's own values), quoted otherwise. */
+export function psWord(v: string): string {
+  return /^[\w.]+$/.test(v) ? v : ps(v);
+}
+
 /** Resource group and name from an ARM id. */
 export function idParts(id: string): { resourceGroup: string; name: string } {
   const seg = id.split("/");
