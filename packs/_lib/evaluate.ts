@@ -139,6 +139,7 @@ export const ROLE = {
   owner: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
   contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
   userAccessAdministrator: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+  reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
 } as const;
 
 /** Role assignments (microsoft.authorization/roleassignments) scoped exactly at this subscription. */
@@ -152,6 +153,15 @@ export function subscriptionAssignments(resource: ArmResource, ctx: EvaluationCo
 
 export function roleOf(assignment: ArmResource): string {
   return lastSegment(prop(assignment, "properties.roleDefinitionId"));
+}
+
+/** The distinct principals holding Owner at subscription scope, or the notApplicable verdict when that cannot be known. */
+export function subscriptionOwners(resource: ArmResource, ctx: EvaluationContext): Evaluation | { names: string[] } {
+  if (!isType(resource, SUBSCRIPTION)) return notApplicable("owners are assessed per subscription");
+  if (relatedInSubscription(resource, ctx, "microsoft.authorization/roleassignments").length === 0) return notApplicable("no role assignments were collected for this subscription");
+  const owners = subscriptionAssignments(resource, ctx).filter((a) => roleOf(a) === ROLE.owner);
+  const principals = [...new Map(owners.map((a) => [String(prop(a, "properties.principalId") ?? a.id).toLowerCase(), a])).values()];
+  return { names: principals.map(principalLabel) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

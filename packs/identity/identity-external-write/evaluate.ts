@@ -2,10 +2,6 @@ import type { ArmResource } from "../../../src/domain/resource";
 import type { Evaluation, EvaluationContext } from "../../../src/packs/schema";
 import { ROLE, externalWithRoles } from "../../_lib/evaluate";
 
-const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
-void ROLE;
-void READER;
-
 /**
  * Unhealthy when a guest (B2B) user holds Contributor at subscription scope. Guest status comes from the optional
  * `properties.principalName` hint (`#EXT#` in the UPN); without it the result is notApplicable, never guessed.
