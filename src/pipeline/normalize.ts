@@ -63,29 +63,203 @@ export function emptyTenant(): NormalizedTenant {
 /** A function that turns an activity row of any known shape into an event, or throws naming the field. */
 export type ActivityNormalizer = (row: Record<string, unknown>) => ActivityEvent;
 
+/** What a row is, decided from its shape before it is normalized. */
+export type RowKind = "activity" | "alert" | "assessment" | "subAssessment" | "secureScore" | "secureScoreControl" | "compliance" | "summary" | "resource";
+
+export interface ClassifiedRow {
+  kind: RowKind;
+  obj: Record<string, unknown>;
+  /** Lower-cased id, the duplicate key (all kinds but activity, whose key is its eventId, and alerts). */
+  key?: string;
+}
+
+/** Decides a raw row's kind by its hint, shape and `type`; throws a row error naming the field when it cannot. */
+export function classifyRow(raw: RawRow): ClassifiedRow {
+  const row = raw.row;
+  if (row === null || typeof row !== "object" || Array.isArray(row)) throw rowError("unknown-shape", undefined, "row is not a JSON object");
+  const obj = row as Record<string, unknown>;
+  if (raw.hint === "activity" || isActivityShape(obj)) return { kind: "activity", obj };
+  const type = typeof obj.type === "string" ? obj.type.toLowerCase() : undefined;
+  if (raw.hint === "alert" || type === "microsoft.security/alerts" || type === "microsoft.security/locations/alerts") return { kind: "alert", obj };
+  if (!type) throw rowError("unknown-shape", "type", "row has no 'type' (not an ARG row, assessment, alert or activity event)");
+  if (typeof obj.id !== "string" || !obj.id) throw rowError("invalid", "id", "missing 'id'");
+  const key = obj.id.toLowerCase();
+  switch (type) {
+    case "microsoft.security/assessments":
+      return { kind: "assessment", obj, key };
+    case "microsoft.security/assessments/subassessments":
+      return { kind: "subAssessment", obj, key };
+    case "microsoft.security/securescores":
+      return { kind: "secureScore", obj, key };
+    case "microsoft.security/securescores/securescorecontrols":
+      return { kind: "secureScoreControl", obj, key };
+    case "microsoft.security/regulatorycompliancestandards/regulatorycompliancecontrols/regulatorycomplianceassessments":
+      return { kind: "compliance", obj, key };
+    case "microsoft.security/regulatorycompliancestandards":
+    case "microsoft.security/regulatorycompliancestandards/regulatorycompliancecontrols":
+      return { kind: "summary", obj, key }; // summaries Clarion recomputes from the assessments
+    default:
+      return { kind: "resource", obj, key };
+  }
+}
+
+/** Normalizes an ARG inventory row (any type Clarion does not read specially). */
+export function normalizeResource(obj: Record<string, unknown>): ArmResource {
+  const fast = plainResource(obj);
+  if (fast) return fast;
+  const parsed = ArmResourceSchema.safeParse(obj);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw rowError("invalid", issue.path.join(".") || undefined, issue.message);
+  }
+  return parsed.data as ArmResource;
+}
+
+const RESOURCE_KEYS = new Set(["id", "name", "type", "location", "resourceGroup", "subscriptionId", "tenantId", "kind", "managedBy", "sku", "identity", "zones", "tags", "properties"]);
+const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype && !Object.hasOwn(v, "__proto__");
+
+/**
+ * ArmResourceSchema's result for the plain rows JSON.parse gives, built without zod (zod is ~60 % of a
+ * resource row's cost): shape keys in schema order with the defaults, records and arrays copied, then the
+ * other keys in input order. Anything it does not check exactly (wrong kinds, undefined values, odd
+ * objects) returns undefined and goes through zod. `normalize.test.ts` checks the equivalence.
+ */
+export function plainResource(o: Record<string, unknown>): ArmResource | undefined {
+  const { id, name, type } = o;
+  if (typeof id !== "string" || !id || typeof name !== "string" || typeof type !== "string" || !type || !isPlain(o)) return undefined;
+  const out: Record<string, unknown> = { id, name, type };
+  if (!defaulted(o, out, "location") || !defaulted(o, out, "resourceGroup") || !defaulted(o, out, "subscriptionId")) return undefined;
+  // (no closures here: tsx's keepNames would define a name on each one, on every row)
+  if ("tenantId" in o) {
+    if (typeof o.tenantId !== "string") return undefined;
+    out.tenantId = o.tenantId;
+  }
+  if (!nullable(o, out, "kind", KIND_STRING) || !nullable(o, out, "managedBy", KIND_STRING)) return undefined;
+  if (!nullable(o, out, "sku", KIND_RECORD) || !nullable(o, out, "identity", KIND_RECORD)) return undefined;
+  if (!nullable(o, out, "zones", KIND_STRINGS) || !nullable(o, out, "tags", KIND_TAGS) || !nullable(o, out, "properties", KIND_RECORD)) return undefined;
+  for (const k in o) if (!RESOURCE_KEYS.has(k) && Object.hasOwn(o, k)) out[k] = o[k];
+  return out as ArmResource;
+}
+
+function defaulted(o: Record<string, unknown>, out: Record<string, unknown>, k: string): boolean {
+  const v = o[k];
+  if (typeof v === "string") out[k] = v;
+  else if (v === undefined && !(k in o)) out[k] = "";
+  else return false;
+  return true;
+}
+
+const KIND_STRING = 0;
+const KIND_RECORD = 1;
+const KIND_STRINGS = 2;
+const KIND_TAGS = 3;
+
+/** An optional, nullable field of one kind, copied as zod copies it; false when zod must decide. */
+function nullable(o: Record<string, unknown>, out: Record<string, unknown>, k: string, kind: number): boolean {
+  if (!(k in o)) return true;
+  const v = o[k];
+  if (v === null) {
+    out[k] = null;
+    return true;
+  }
+  if (kind === KIND_STRING) {
+    if (typeof v !== "string") return false;
+    out[k] = v;
+  } else if (kind === KIND_STRINGS) {
+    if (!Array.isArray(v)) return false;
+    for (const x of v) if (typeof x !== "string") return false;
+    out[k] = v.slice();
+  } else {
+    if (!isPlain(v)) return false;
+    if (kind === KIND_TAGS) for (const t in v) if (v[t] !== null && typeof v[t] !== "string") return false;
+    out[k] = { ...v };
+  }
+  return true;
+}
+
+/** Normalizes a classified row into its record (the Normalizer's per-kind step, without the duplicate check). */
+export function normalizeClassified(c: ClassifiedRow, normalizeActivity: ActivityNormalizer = normalizeActivityRow): unknown {
+  switch (c.kind) {
+    case "activity":
+      return normalizeActivity(c.obj);
+    case "alert":
+      return normalizeAlert(c.obj);
+    case "assessment":
+      return normalizeAssessment(c.obj);
+    case "subAssessment":
+      return normalizeSubAssessment(c.obj);
+    case "secureScore":
+      return normalizeSecureScore(c.obj);
+    case "secureScoreControl":
+      return normalizeSecureScoreControl(c.obj);
+    case "compliance":
+      return normalizeCompliance(c.obj);
+    case "summary":
+      return undefined;
+    default:
+      return normalizeResource(c.obj);
+  }
+}
+
+/** Category, field and reason of an error thrown while reading or normalizing a row. */
+export function rejectionOf(e: unknown): { category: string; field?: string; reason: string } {
+  if (e instanceof InputError) return { category: "invalid", field: e.where?.field, reason: e.message.replace(formatWhere(e.where), "") };
+  const err = e as RowError;
+  return { category: err.category ?? "invalid", field: err.field, reason: err.message };
+}
+
+/** Counts accepted and rejected rows and keeps the first 200 rejections with where and why. */
+export class IngestReporter {
+  readonly report: IngestReport = { read: 0, accepted: 0, rejected: 0, byReason: {}, errors: [] };
+
+  accept(): void {
+    this.report.read++;
+    this.report.accepted++;
+  }
+
+  /** A row read but refused (the caller counts it as read here). */
+  reject(origin: RowOrigin, category: string, field: string | undefined, reason: string): void {
+    this.report.read++;
+    this.report.rejected++;
+    this.report.byReason[category] = (this.report.byReason[category] ?? 0) + 1;
+    if (this.report.errors.length < 200) this.report.errors.push({ where: formatWhere({ ...origin, field }).replace(/: $/, ""), field, reason });
+  }
+
+  rejectError(origin: RowOrigin, e: unknown): void {
+    const r = rejectionOf(e);
+    this.reject(origin, r.category, r.field, r.reason);
+  }
+
+  /** Adds another reporter's counts (e.g. a worker thread's); its errors come after ours. */
+  merge(other: IngestReport): void {
+    const r = this.report;
+    r.read += other.read;
+    r.accepted += other.accepted;
+    r.rejected += other.rejected;
+    for (const [k, v] of Object.entries(other.byReason)) r.byReason[k] = (r.byReason[k] ?? 0) + v;
+    for (const err of other.errors) if (r.errors.length < 200) r.errors.push(err);
+  }
+}
+
 /**
  * Normalizes raw rows into typed records. Pure: no I/O. A row that fails is rejected with a reason naming
  * where it came from and the field; the others go through. accepted + rejected === read, always.
  */
 export class Normalizer {
   readonly tenant = emptyTenant();
-  readonly report: IngestReport = { read: 0, accepted: 0, rejected: 0, byReason: {}, errors: [] };
+  private readonly reporter = new IngestReporter();
+  readonly report: IngestReport = this.reporter.report;
   private seenIds = new Set<string>();
 
   constructor(private readonly normalizeActivity: ActivityNormalizer = normalizeActivityRow) {}
 
   add(raw: RawRow): void {
-    this.report.read++;
     try {
       const outcome = this.route(raw);
-      if (outcome === "duplicate") this.reject(raw.origin, "duplicate", "id", "duplicate row (same id seen before); kept the first");
-      else this.report.accepted++;
+      if (outcome === "duplicate") this.reporter.reject(raw.origin, "duplicate", "id", "duplicate row (same id seen before); kept the first");
+      else this.reporter.accept();
     } catch (e) {
-      if (e instanceof InputError) this.reject(raw.origin, "invalid", e.where?.field, e.message.replace(formatWhere(e.where), ""));
-      else {
-        const err = e as RowError;
-        this.reject(raw.origin, err.category ?? "invalid", err.field, err.message);
-      }
+      this.reporter.rejectError(raw.origin, e);
     }
   }
 
@@ -94,64 +268,58 @@ export class Normalizer {
     return this;
   }
 
-  /** Counts a row that could not even be read (malformed JSON line, bad CSV record). */
-  rejectUnreadable(origin: RowOrigin, reason: string): void {
-    this.report.read++;
-    this.reject(origin, "unreadable", undefined, reason);
+  /**
+   * An assessment the fast path (`scanAssessment`) already read and checked: only the duplicate check
+   * is left, exactly as `add` would do it for the same row.
+   */
+  addAssessment(a: Assessment, origin: RowOrigin): void {
+    if (!this.once(a.id.toLowerCase())) this.reporter.reject(origin, "duplicate", "id", "duplicate row (same id seen before); kept the first");
+    else {
+      this.tenant.assessments.push(a);
+      this.reporter.accept();
+    }
   }
 
-  private reject(origin: RowOrigin, category: string, field: string | undefined, reason: string): void {
-    this.report.rejected++;
-    this.report.byReason[category] = (this.report.byReason[category] ?? 0) + 1;
-    if (this.report.errors.length < 200) this.report.errors.push({ where: formatWhere({ ...origin, field }).replace(/: $/, ""), field, reason });
+  /** Counts a row that could not even be read (malformed JSON line, bad CSV record). */
+  rejectUnreadable(origin: RowOrigin, reason: string): void {
+    this.reporter.reject(origin, "unreadable", undefined, reason);
   }
 
   private route(raw: RawRow): "ok" | "duplicate" {
-    const row = raw.row;
-    if (row === null || typeof row !== "object" || Array.isArray(row)) throw rowError("unknown-shape", undefined, "row is not a JSON object");
-    const obj = row as Record<string, unknown>;
-    if (raw.hint === "activity" || isActivityShape(obj)) {
+    const c = classifyRow(raw);
+    const obj = c.obj;
+    if (c.kind === "activity") {
       const ev = this.normalizeActivity(obj);
       if (!this.once(`activity|${ev.eventId}`)) return "duplicate";
       this.tenant.activity.push(ev);
       return "ok";
     }
-    const type = typeof obj.type === "string" ? obj.type.toLowerCase() : undefined;
-    if (raw.hint === "alert" || type === "microsoft.security/alerts" || type === "microsoft.security/locations/alerts") {
+    if (c.kind === "alert") {
       this.tenant.alerts.push(normalizeAlert(obj));
       return "ok";
     }
-    if (!type) throw rowError("unknown-shape", "type", "row has no 'type' (not an ARG row, assessment, alert or activity event)");
-    if (typeof obj.id !== "string" || !obj.id) throw rowError("invalid", "id", "missing 'id'");
-    if (!this.once(obj.id.toLowerCase())) return "duplicate";
-    switch (type) {
-      case "microsoft.security/assessments":
+    if (!this.once(c.key as string)) return "duplicate";
+    switch (c.kind) {
+      case "assessment":
         this.tenant.assessments.push(normalizeAssessment(obj));
         return "ok";
-      case "microsoft.security/assessments/subassessments":
+      case "subAssessment":
         this.tenant.subAssessments.push(normalizeSubAssessment(obj));
         return "ok";
-      case "microsoft.security/securescores":
+      case "secureScore":
         this.tenant.secureScores.push(normalizeSecureScore(obj));
         return "ok";
-      case "microsoft.security/securescores/securescorecontrols":
+      case "secureScoreControl":
         this.tenant.secureScoreControls.push(normalizeSecureScoreControl(obj));
         return "ok";
-      case "microsoft.security/regulatorycompliancestandards/regulatorycompliancecontrols/regulatorycomplianceassessments":
+      case "compliance":
         this.tenant.compliance.push(normalizeCompliance(obj));
         return "ok";
-      case "microsoft.security/regulatorycompliancestandards":
-      case "microsoft.security/regulatorycompliancestandards/regulatorycompliancecontrols":
-        return "ok"; // summaries Clarion recomputes from the assessments
-      default: {
-        const parsed = ArmResourceSchema.safeParse(obj);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          throw rowError("invalid", issue.path.join(".") || undefined, issue.message);
-        }
-        this.tenant.resources.push(parsed.data as ArmResource);
+      case "summary":
         return "ok";
-      }
+      default:
+        this.tenant.resources.push(normalizeResource(obj));
+        return "ok";
     }
   }
 
@@ -214,7 +382,7 @@ export function normalizeAssessment(o: Record<string, unknown>): Assessment {
   const resourceId = str(ci(details, "Id")) ?? str(ci(details, "ResourceId")) ?? str(asObj(p.additionalData)?.AzureResourceId) ?? id.split("/providers/Microsoft.Security/assessments/")[0];
   const status = asObj(p.status);
   const meta = asObj(p.metadata);
-  return parsed(AssessmentSchema, {
+  const a = {
     id,
     assessmentKey: str(o.name) ?? id.split("/").pop(),
     resourceId,
@@ -232,7 +400,12 @@ export function normalizeAssessment(o: Record<string, unknown>): Assessment {
     implementationEffort: str(meta?.implementationEffort),
     description: str(meta?.description),
     remediationDescription: str(meta?.remediationDescription),
-  });
+  };
+  // Every field is a string, a string array or undefined by construction; only these can fail the schema.
+  // When they hold, the record is what AssessmentSchema would return (same keys, same order), without zod
+  // on the hot path; otherwise zod reports the failure as before.
+  if (id && a.assessmentKey && resourceId && (a.status === "Healthy" || a.status === "Unhealthy" || a.status === "NotApplicable")) return a as Assessment;
+  return parsed(AssessmentSchema, a);
 }
 
 export function normalizeSubAssessment(o: Record<string, unknown>): SubAssessment {
