@@ -422,6 +422,22 @@ export function internetAllowRule(): Record<string, unknown> {
   );
 }
 
+/**
+ * Audit/Deny policy over inbound Allow rules from the Internet; `ports` receives the aliases of a rule's single
+ * destination port range and of its list of ranges and returns the condition on them.
+ */
+export function internetRulePolicy(displayName: string, description: string, ports: (range: string, ranges: string) => Record<string, unknown>): PolicySpec {
+  const rule = "Microsoft.Network/networkSecurityGroups/securityRules";
+  return {
+    displayName,
+    description,
+    category: "Network",
+    mode: "All",
+    if: P.all(internetAllowRule(), ports(`${rule}/destinationPortRange`, `${rule}/destinationPortRanges[*]`)),
+    effects: ["Audit", "Deny", "Disabled"],
+  };
+}
+
 export interface ExtensionSpec {
   packId: string;
   title: string;

@@ -1,6 +1,6 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
-import { P, denyInboundFixes, internetAllowRule } from "../../_lib/remediate";
+import { P, denyInboundFixes, internetRulePolicy } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   return denyInboundFixes(ctx, {
@@ -9,13 +9,8 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     ruleName: "Clarion-Deny-NonWeb-Internet",
     ports: ["0-79", "81-442", "444-65535"],
     downtime: "brief for anything that relied on a non-web port from the Internet; web traffic on 80/443 is unaffected",
-    policy: {
-      displayName: "NSG rules should not allow all ports from the Internet",
-      description: "Audits or denies inbound Allow rules from any source or the Internet to every port.",
-      category: "Network",
-      mode: "All",
-      if: P.all(internetAllowRule(), P.any(P.field("Microsoft.Network/networkSecurityGroups/securityRules/destinationPortRange", "equals", "*"), P.field("Microsoft.Network/networkSecurityGroups/securityRules/destinationPortRanges[*]", "equals", "*"))),
-      effects: ["Audit", "Deny", "Disabled"],
-    },
+    policy: internetRulePolicy("NSG rules should not allow all ports from the Internet", "Audits or denies inbound Allow rules from any source or the Internet to every port.", (range, ranges) =>
+      P.any(P.field(range, "equals", "*"), P.field(ranges, "equals", "*")),
+    ),
   });
 }

@@ -1,6 +1,6 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
-import { P, denyInboundFixes, internetAllowRule } from "../../_lib/remediate";
+import { P, denyInboundFixes, internetRulePolicy } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   return denyInboundFixes(ctx, {
@@ -9,13 +9,8 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     ruleName: "Clarion-Deny-Mgmt-Internet",
     ports: ["22", "3389", "5985-5986"],
     downtime: "none for workloads; administrators must connect through Bastion, VPN or just-in-time access",
-    policy: {
-      displayName: "NSG rules should not allow management ports from the Internet",
-      description: "Audits or denies inbound Allow rules that open SSH, RDP or WinRM to any source or the Internet.",
-      category: "Network",
-      mode: "All",
-      if: P.all(internetAllowRule(), P.any(P.field("Microsoft.Network/networkSecurityGroups/securityRules/destinationPortRange", "in", ["22", "3389", "5985", "5986", "5985-5986", "*"]), P.field("Microsoft.Network/networkSecurityGroups/securityRules/destinationPortRanges[*]", "in", ["22", "3389", "5985", "5986", "5985-5986"]))),
-      effects: ["Audit", "Deny", "Disabled"],
-    },
+    policy: internetRulePolicy("NSG rules should not allow management ports from the Internet", "Audits or denies inbound Allow rules that open SSH, RDP or WinRM to any source or the Internet.", (range, ranges) =>
+      P.any(P.field(range, "in", ["22", "3389", "5985", "5986", "5985-5986", "*"]), P.field(ranges, "in", ["22", "3389", "5985", "5986", "5985-5986"])),
+    ),
   });
 }
