@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConflictError, ExternalServiceError, InputError, NotAllowedError, NotEvaluableError, NotFoundError } from "../domain/errors";
 import { statusFor, UnauthenticatedError } from "./errors";
-import { SUB_A, SUB_B, type TestServer, testServer } from "./testing";
+import { SUB_A, SUB_B, serverVariants, type TestServer, testServer } from "./testing";
 
-describe("REST API", () => {
+describe.each(serverVariants("server_api", { portableSqlite: true }))("REST API on $name", ({ opts: store }) => {
   let t: TestServer;
   const NOW = new Date("2026-12-04T12:00:00.000Z");
   beforeAll(async () => {
-    t = await testServer(40, { now: () => NOW });
+    t = await testServer(40, { now: () => NOW, ...store });
   });
   afterAll(async () => t?.close());
   const get = (url: string, role: Parameters<TestServer["auth"]>[0] = "viewer") => t.app.inject({ url, headers: t.auth(role) });
@@ -100,9 +100,9 @@ describe("REST API", () => {
   });
 
   it("audit verification reports a tampered event", async () => {
-    const { app, store, auth, close } = await testServer(3);
+    const { app, store: s, auth, close } = await testServer(3, store);
     try {
-      store.db.prepare("UPDATE audit SET actor = 'mallory' WHERE seq = 1").run();
+      await s.exec("UPDATE audit SET actor = ? WHERE seq = ?", ["mallory", 1]);
       const v = (await app.inject({ url: "/api/v1/audit/verify", headers: auth("admin") })).json();
       expect(v.ok).toBe(false);
       expect(v.problem.seq).toBe(1);
@@ -160,7 +160,7 @@ describe("REST API", () => {
   });
 
   it("a scoped token sees one subscription only", async () => {
-    const { token } = t.app.clarion.tokens.create({ name: "scoped", role: "viewer", scope: SUB_A });
+    const { token } = await t.app.clarion.tokens.create({ name: "scoped", role: "viewer", scope: SUB_A });
     const h = { authorization: `Bearer ${token}` };
     const list = (
       await t.app.inject({ url: "/api/v1/findings?limit=500&subscriptionId=22222222-2222-4222-8222-222222222222", headers: h })
@@ -172,7 +172,7 @@ describe("REST API", () => {
   });
 
   it("a scoped token's overview, facets and compliance count its subscription only", async () => {
-    const { token } = t.app.clarion.tokens.create({ name: "scoped-b", role: "viewer", scope: SUB_B });
+    const { token } = await t.app.clarion.tokens.create({ name: "scoped-b", role: "viewer", scope: SUB_B });
     const h = { authorization: `Bearer ${token}` };
     const mine = (await get(`/api/v1/findings?limit=500&subscriptionId=${SUB_B}`)).json().items as { id: string; severity: string }[];
     expect(mine.length).toBe(20);
@@ -198,7 +198,7 @@ describe("REST API", () => {
     expect(dp3.findingIds.every((id: string) => mine.some((r) => r.id === id))).toBe(true);
     const list = (await t.app.inject({ url: "/api/v1/compliance", headers: h })).json();
     expect(list.find((f: { id: string }) => f.id === "mcsb").findings).toBe(20);
-    const { token: tokA } = t.app.clarion.tokens.create({ name: "scoped-a", role: "viewer", scope: SUB_A });
+    const { token: tokA } = await t.app.clarion.tokens.create({ name: "scoped-a", role: "viewer", scope: SUB_A });
     const a = (await t.app.inject({ url: "/api/v1/overview", headers: { authorization: `Bearer ${tokA}` } })).json();
     expect(a.totals.findings).toBe(20);
     expect(a.secureScore.map((x: { subscriptionId: string }) => x.subscriptionId)).toEqual([SUB_A]);
@@ -225,7 +225,7 @@ describe("REST API", () => {
     expect(r.statusCode).toBe(201);
     const { token, id } = r.json();
     expect(token).toMatch(/^clr_/);
-    const stored = t.store.db.prepare("SELECT hash FROM server_tokens WHERE id = ?").pluck().get(id) as string;
+    const [{ hash: stored }] = await t.store.query<{ hash: string }>("SELECT hash FROM server_tokens WHERE id = ?", [id]);
     expect(stored).not.toContain(token.slice(4));
     expect(JSON.stringify((await get("/api/v1/tokens", "admin")).json())).not.toContain(token);
     expect((await t.app.inject({ url: "/api/v1/me", headers: { authorization: `Bearer ${token}` } })).json().role).toBe("analyst");

@@ -19,7 +19,7 @@ import { registerFindingRoutes } from "./routes/findings";
 import { registerInsightRoutes } from "./routes/insights";
 import { registerWebhookRoutes } from "./routes/webhooks";
 import { registerWorkflowRoutes } from "./routes/workflow";
-import { migrateServerTables, sqliteOf } from "./tables";
+import { migrateServerTables } from "./tables";
 import type { WorkflowPort } from "./workflow-port";
 
 export const WEB_DIST = resolve(dirname(fileURLToPath(import.meta.url)), "../../web/dist");
@@ -41,6 +41,8 @@ export interface ServerOptions {
   now?: () => Date;
   /** Cache answered finding pages until the data changes (default true). */
   pageCache?: boolean;
+  /** SQLite only: answer finding pages on the B5 fast path (default true); false = the portable SQL path. */
+  fastPath?: boolean;
 }
 
 export interface RouteInfo {
@@ -66,19 +68,16 @@ export const MIN_WEBHOOK_TOKEN = 24;
 export type ClarionServer = FastifyInstance & { clarion: ServerContext; routeTable: RouteInfo[] };
 
 export async function buildServer(opts: ServerOptions): Promise<ClarionServer> {
-  const db = sqliteOf(opts.store);
-  migrateServerTables(db);
+  await migrateServerTables(opts.store);
   const now = opts.now ?? (() => new Date());
   const webhookToken = (opts.webhookToken ?? process.env.CLARION_WEBHOOK_TOKEN)?.trim() || undefined;
   if (webhookToken && webhookToken.length < MIN_WEBHOOK_TOKEN)
     throw new InputError(`the webhook token must have at least ${MIN_WEBHOOK_TOKEN} characters`, { field: "CLARION_WEBHOOK_TOKEN" });
   const ctx: ServerContext = {
     store: opts.store,
-    db,
-    reader: new FindingReader(opts.store, db, opts.pageCache ?? true),
-    tokens: new TokenService(db),
-    workflow:
-      opts.workflow ?? new EngineWorkflow({ store: opts.store, db, governance: opts.governance, policy: opts.policy, now: opts.now }),
+    reader: new FindingReader(opts.store, { cachePages: opts.pageCache ?? true, fastPath: opts.fastPath, now }),
+    tokens: new TokenService(opts.store),
+    workflow: opts.workflow ?? new EngineWorkflow({ store: opts.store, governance: opts.governance, policy: opts.policy, now: opts.now }),
     entra: opts.entra ? entraVerifier(opts.entra) : undefined,
     webhookToken,
     now,
@@ -149,9 +148,9 @@ export async function buildServer(opts: ServerOptions): Promise<ClarionServer> {
     { config: { public: true }, schema: { tags: ["health"], summary: "Readiness: the store answers and holds a run" } },
     async (_req, reply) => {
       try {
-        const runs = ctx.db.prepare("SELECT count(*) FROM runs").pluck().get() as number;
-        const findings = ctx.db.prepare("SELECT count(*) FROM (SELECT 1 FROM findings LIMIT 1)").pluck().get() as number;
-        return { status: "ready", runs, hasFindings: findings > 0 };
+        const [r] = await ctx.store.query<{ n: number }>("SELECT count(*) AS n FROM runs");
+        const one = await ctx.store.query<{ id: string }>("SELECT id FROM findings LIMIT 1");
+        return { status: "ready", store: ctx.store.kind, runs: Number(r?.n ?? 0), hasFindings: one.length > 0 };
       } catch (e) {
         reply.status(503);
         return { status: "unavailable", reason: (e as Error).message };

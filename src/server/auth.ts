@@ -1,8 +1,9 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import type Database from "better-sqlite3";
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from "jose";
 import { InputError, NotFoundError } from "../domain/errors";
+import type { Store } from "../store/store";
 import { UnauthenticatedError } from "./errors";
+import { migrateServerTables } from "./tables";
 import { isRole, type Principal, parseRole, type Role } from "./rbac";
 
 /** API tokens look like `clr_<43 base64url chars>`; only their SHA-256 is stored. */
@@ -22,17 +23,22 @@ export interface TokenInfo {
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
 /**
- * API tokens, hashed at rest. Tokens are 256-bit random values, so a plain SHA-256 is enough (no password
- * stretching needed) and lets a lookup be one indexed equality. Verified tokens are cached for a few seconds.
+ * API tokens, hashed at rest, in the `server_tokens` table (portable SQL: SQLite or PostgreSQL). Tokens are
+ * 256-bit random values, so a plain SHA-256 is enough (no password stretching needed) and lets a lookup be one
+ * indexed equality. Verified tokens are cached for a few seconds.
  */
 export class TokenService {
   private cache = new Map<string, { principal: Principal | null; until: number }>();
   constructor(
-    private db: Database.Database,
+    private store: Store,
     private cacheMs = 5_000,
   ) {}
 
-  create(opts: { name: string; role: string; scope?: string; createdBy?: string }): { token: string; info: TokenInfo } {
+  private ready(): Promise<void> {
+    return migrateServerTables(this.store);
+  }
+
+  async create(opts: { name: string; role: string; scope?: string; createdBy?: string }): Promise<{ token: string; info: TokenInfo }> {
     const name = opts.name?.trim();
     if (!name) throw new InputError("a token needs a name", { field: "name" });
     if (name.length > 100) throw new InputError("token name is longer than 100 characters", { field: "name" });
@@ -51,55 +57,81 @@ export class TokenService {
       lastUsedAt: null,
       revokedAt: null,
     };
-    this.db
-      .prepare("INSERT INTO server_tokens (id, name, role, scope, hash, created_at, created_by) VALUES (?,?,?,?,?,?,?)")
-      .run(info.id, info.name, info.role, info.scope, sha256(token), info.createdAt, info.createdBy);
+    await this.ready();
+    await this.store.exec("INSERT INTO server_tokens (id, name, role, scope, hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)", [
+      info.id,
+      info.name,
+      info.role,
+      info.scope,
+      sha256(token),
+      info.createdAt,
+      info.createdBy,
+    ]);
     return { token, info };
   }
 
-  list(): TokenInfo[] {
-    return (this.db.prepare("SELECT * FROM server_tokens ORDER BY created_at").all() as Record<string, string | null>[]).map(rowToInfo);
+  async list(): Promise<TokenInfo[]> {
+    await this.ready();
+    return (await this.store.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM server_tokens ORDER BY created_at, id`)).map(rowToInfo);
   }
 
-  revoke(id: string): TokenInfo {
-    const res = this.db
-      .prepare("UPDATE server_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-      .run(new Date().toISOString(), id);
+  async revoke(id: string): Promise<TokenInfo> {
+    await this.ready();
+    const res = await this.store.exec("UPDATE server_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [
+      new Date().toISOString(),
+      id,
+    ]);
     if (!res.changes) throw new NotFoundError(`no active token ${id}`);
     this.cache.clear();
-    return rowToInfo(this.db.prepare("SELECT * FROM server_tokens WHERE id = ?").get(id) as Record<string, string | null>);
+    const [row] = await this.store.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM server_tokens WHERE id = ?`, [id]);
+    return rowToInfo(row);
   }
 
-  count(): number {
-    return this.db.prepare("SELECT count(*) FROM server_tokens WHERE revoked_at IS NULL").pluck().get() as number;
+  async count(): Promise<number> {
+    await this.ready();
+    const [r] = await this.store.query<{ n: number }>("SELECT count(*) AS n FROM server_tokens WHERE revoked_at IS NULL");
+    return Number(r?.n ?? 0);
   }
 
   /** The principal for a presented token, or null. */
-  verify(token: string): Principal | null {
+  async verify(token: string): Promise<Principal | null> {
     const now = Date.now();
     const hit = this.cache.get(token);
     if (hit && hit.until > now) return hit.principal;
-    const row = this.db.prepare("SELECT * FROM server_tokens WHERE hash = ? AND revoked_at IS NULL").get(sha256(token)) as
-      | Record<string, string | null>
-      | undefined;
+    await this.ready();
+    const [row] = await this.store.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM server_tokens WHERE hash = ? AND revoked_at IS NULL`, [
+      sha256(token),
+    ]);
     const principal: Principal | null = row
-      ? { id: row.id as string, name: row.name as string, role: row.role as Role, scope: row.scope ?? undefined, via: "token" }
+      ? { id: row.id, name: row.name, role: row.role as Role, scope: row.scope ?? undefined, via: "token" }
       : null;
-    if (row) this.db.prepare("UPDATE server_tokens SET last_used_at = ? WHERE id = ?").run(new Date(now).toISOString(), row.id);
+    if (row) await this.store.exec("UPDATE server_tokens SET last_used_at = ? WHERE id = ?", [new Date(now).toISOString(), row.id]);
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(token, { principal, until: now + this.cacheMs });
     return principal;
   }
 }
 
-function rowToInfo(r: Record<string, string | null>): TokenInfo {
+const TOKEN_COLUMNS = "id, name, role, scope, created_at, created_by, last_used_at, revoked_at";
+interface TokenRow {
+  id: string;
+  name: string;
+  role: string;
+  scope: string | null;
+  created_at: string;
+  created_by: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+function rowToInfo(r: TokenRow): TokenInfo {
   return {
-    id: r.id as string,
-    name: r.name as string,
+    id: r.id,
+    name: r.name,
     role: r.role as Role,
     scope: r.scope,
-    createdAt: r.created_at as string,
-    createdBy: r.created_by as string,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
     lastUsedAt: r.last_used_at,
     revokedAt: r.revoked_at,
   };
@@ -181,7 +213,7 @@ export async function authenticate(header: string | undefined, tokens: TokenServ
     });
   const cred = m[1];
   if (cred.startsWith(TOKEN_PREFIX)) {
-    const p = tokens.verify(cred);
+    const p = await tokens.verify(cred);
     if (!p) throw new UnauthenticatedError("unknown or revoked API token");
     return p;
   }

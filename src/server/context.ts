@@ -1,4 +1,3 @@
-import type Database from "better-sqlite3";
 import type { FastifyRequest } from "fastify";
 import type { Store } from "../store/store";
 import type { EntraVerifier, TokenService } from "./auth";
@@ -9,7 +8,6 @@ import type { WorkflowPort } from "./workflow-port";
 /** Everything a route handler needs; built once by buildServer. */
 export interface ServerContext {
   store: Store;
-  db: Database.Database;
   reader: FindingReader;
   tokens: TokenService;
   workflow: WorkflowPort;

@@ -1,4 +1,3 @@
-import type Database from "better-sqlite3";
 import { InputError } from "../domain/errors";
 import type { Finding } from "../domain/finding";
 import type { Store } from "../store/store";
@@ -53,9 +52,9 @@ export interface FindingPage {
   nextCursor: string | null;
 }
 
-const SEVERITIES = ["High", "Medium", "Low"];
+export const SEVERITIES = ["High", "Medium", "Low"];
 const STATUSES = ["Unhealthy", "Healthy", "NotApplicable"];
-const LEVELS: Record<string, [number, number]> = { critical: [65, 1000], high: [45, 65], medium: [25, 45], low: [-1, 25] };
+export const LEVELS: Record<string, [number, number]> = { critical: [65, 1000], high: [45, 65], medium: [25, 45], low: [-1, 25] };
 
 function canonical(values: string[], allowed: string[], field: string): string[] {
   return values.map((v) => {
@@ -65,269 +64,7 @@ function canonical(values: string[], allowed: string[], field: string): string[]
   });
 }
 
-/**
- * Read side of the API. With the SQLite store it answers list pages with indexed SQL over the store's
- * `findings` table (keyset or offset paging in risk order, counts cached per data version); with another
- * store it falls back to the Store port and filters in memory.
- */
-export class FindingReader {
-  private countCache = new Map<string, number>();
-  private memo = new Map<string, unknown>();
-  private version = -1;
-  private localWrites = 0;
-  private stmtCache = new Map<string, Database.Statement>();
-
-  private pageCache = new Map<string, FindingPage>();
-
-  constructor(
-    readonly store: Store,
-    private db?: Database.Database,
-    /** Keep answered pages until the data changes (a new run, an exemption); off to measure raw queries. */
-    private cachePages = true,
-  ) {}
-
-  /** Changes when another connection commits (a new run) or this server writes an overlay (exemption). */
-  dataVersion(): number {
-    const v = this.db ? (this.db.pragma("data_version", { simple: true }) as number) * 1e6 + this.localWrites : this.localWrites;
-    if (v !== this.version) {
-      this.version = v;
-      this.countCache.clear();
-      this.memo.clear();
-      this.pageCache.clear();
-    }
-    return v;
-  }
-
-  /** Call after this server changes something rows depend on. */
-  touched(): void {
-    this.localWrites++;
-    this.dataVersion();
-  }
-
-  /** Caches an expensive derived value until the data changes. */
-  async cached<T>(key: string, compute: () => Promise<T> | T): Promise<T> {
-    this.dataVersion();
-    if (this.memo.has(key)) return this.memo.get(key) as T;
-    const value = await compute();
-    this.memo.set(key, value);
-    return value;
-  }
-
-  private prep(sql: string): Database.Statement {
-    let s = this.stmtCache.get(sql);
-    if (!s) {
-      s = (this.db as Database.Database).prepare(sql);
-      if (this.stmtCache.size > 500) this.stmtCache.clear();
-      this.stmtCache.set(sql, s);
-    }
-    return s;
-  }
-
-  normalize(q: FindingQuery): FindingQuery {
-    const out: FindingQuery = { ...q };
-    if (q.severity?.length) out.severity = canonical(q.severity, SEVERITIES, "severity");
-    if (q.level?.length) out.level = canonical(q.level, Object.keys(LEVELS), "level");
-    if (q.status) out.status = canonical([q.status], STATUSES, "status")[0];
-    if (q.subscriptionId) out.subscriptionId = q.subscriptionId.toLowerCase();
-    out.limit = Math.min(500, Math.max(1, Math.floor(q.limit ?? 50)));
-    out.offset = Math.max(0, Math.floor(q.offset ?? 0));
-    out.sort = q.sort ?? "risk";
-    out.order = q.order ?? (out.sort === "risk" ? "desc" : "asc");
-    if (q.cursor && (out.sort !== "risk" || out.order !== "desc"))
-      throw new InputError("cursor paging works in risk order only", { field: "cursor" });
-    return out;
-  }
-
-  async page(query: FindingQuery): Promise<FindingPage> {
-    const q = this.normalize(query);
-    this.dataVersion();
-    if (!this.db) return this.memoryPage(q);
-    if (!this.cachePages) return this.sqlPage(q);
-    const key = JSON.stringify(q);
-    const hit = this.pageCache.get(key);
-    if (hit) return hit;
-    const page = this.sqlPage(q);
-    if (this.pageCache.size >= 5000) this.pageCache.delete(this.pageCache.keys().next().value as string);
-    this.pageCache.set(key, page);
-    return page;
-  }
-
-  private where(q: FindingQuery, withCursor: boolean): { sql: string; params: unknown[] } {
-    const c: string[] = [];
-    const p: unknown[] = [];
-    if (q.severity?.length) {
-      c.push(`severity IN (${q.severity.map(() => "?").join(",")})`);
-      p.push(...q.severity);
-    }
-    if (q.level?.length) {
-      c.push(`(${q.level.map(() => "(risk_score >= ? AND risk_score < ?)").join(" OR ")})`);
-      for (const l of q.level) p.push(...LEVELS[l]);
-    }
-    if (q.status) {
-      c.push("status = ?");
-      p.push(q.status);
-    }
-    if (q.subscriptionId) {
-      c.push("subscription_id = ?");
-      p.push(q.subscriptionId);
-    }
-    if (q.owner) {
-      // One indexable column per request: an email matches owner_email, anything else owner_name.
-      c.push(q.owner.includes("@") ? "owner_email = ?" : "owner_name = ?");
-      p.push(q.owner);
-    }
-    if (q.environment) {
-      c.push("json_extract(doc, '$.environment') = ?");
-      p.push(q.environment.toLowerCase());
-    }
-    if (q.framework) {
-      c.push("EXISTS (SELECT 1 FROM finding_frameworks ff WHERE ff.finding_id = findings.id AND ff.framework = ?)");
-      p.push(q.framework);
-    }
-    if (q.search) {
-      c.push("(resource_name LIKE ? ESCAPE '\\' OR recommendation_name LIKE ? ESCAPE '\\' OR id = ?)");
-      const like = `%${q.search.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-      p.push(like, like, q.search);
-    }
-    if (q.exempt !== undefined) {
-      c.push(`${q.exempt ? "" : "NOT "}(${EXEMPT_SQL})`);
-    }
-    if (withCursor && q.cursor) {
-      const [score, rowid] = decodeCursor(q.cursor);
-      c.push("(risk_score < ? OR (risk_score = ? AND rowid > ?))");
-      p.push(score, score, rowid);
-    }
-    return { sql: c.length ? `WHERE ${c.join(" AND ")}` : "", params: p };
-  }
-
-  private sqlPage(q: FindingQuery): FindingPage {
-    const w = this.where(q, true);
-    const order = ORDER_SQL[q.sort as SortKey](q.order === "asc" ? "ASC" : "DESC");
-    const offset = q.cursor ? 0 : (q.offset as number);
-    // Two phases: walk the (indexed) order for the page's rowids only, then read those rows' columns.
-    const ids = this.prep(`SELECT rowid FROM findings ${w.sql} ORDER BY ${order} LIMIT ? OFFSET ?`)
-      .pluck()
-      .all(...w.params, q.limit, offset) as number[];
-    const byRowid = new Map<number, SqlRow>();
-    if (ids.length) {
-      const cols = this.hasExemptions() ? ROW_COLUMNS : ROW_COLUMNS_NO_EXEMPTIONS;
-      for (const r of this.prep(`SELECT ${cols} FROM findings WHERE rowid IN (${ids.map(() => "?").join(",")})`).all(...ids) as SqlRow[])
-        byRowid.set(r.rid, r);
-    }
-    const rows = ids.map((id) => byRowid.get(id)).filter((r): r is SqlRow => !!r);
-    const total = this.count(q);
-    const last = rows[rows.length - 1];
-    const nextCursor =
-      q.sort === "risk" && q.order === "desc" && rows.length === q.limit && last ? encodeCursor(last.risk_score, last.rid) : null;
-    return { items: rows.map(sqlRowToFinding), total, limit: q.limit as number, offset, nextCursor };
-  }
-
-  /** Whether any server-side exemption exists (skips a per-row subquery when none do). */
-  private hasExemptions(): boolean {
-    const v = this.memo.get("has-exemptions");
-    if (v !== undefined) return v as boolean;
-    const has = !!(this.db as Database.Database).prepare("SELECT 1 FROM server_exemptions WHERE revoked_at IS NULL LIMIT 1").get();
-    this.memo.set("has-exemptions", has);
-    return has;
-  }
-
-  count(q: FindingQuery): number {
-    const w = this.where({ ...q, cursor: undefined }, false);
-    const key = JSON.stringify([w.sql, w.params]);
-    const hit = this.countCache.get(key);
-    if (hit !== undefined) return hit;
-    const n = this.prep(`SELECT count(*) FROM findings ${w.sql}`)
-      .pluck()
-      .get(...w.params) as number;
-    if (this.countCache.size > 2000) this.countCache.clear();
-    this.countCache.set(key, n);
-    return n;
-  }
-
-  private async memoryPage(q: FindingQuery): Promise<FindingPage> {
-    const all = await this.cached("all-rows", async () => (await this.store.listFindings()).map((f) => findingToRow(f)));
-    const s = q.search?.toLowerCase();
-    let rows = all.filter(
-      (r) =>
-        (!q.severity?.length || q.severity.includes(r.severity)) &&
-        (!q.level?.length || q.level.includes(r.riskLevel)) &&
-        (!q.status || r.status === q.status) &&
-        (!q.subscriptionId || r.subscriptionId.toLowerCase() === q.subscriptionId) &&
-        (!q.owner || (q.owner.includes("@") ? r.ownerEmail === q.owner : r.owner === q.owner)) &&
-        (!q.environment || r.environment === q.environment) &&
-        (!q.framework || r.frameworks.includes(q.framework)) &&
-        (!s || r.resourceName.toLowerCase().includes(s) || r.recommendation.toLowerCase().includes(s) || r.id === q.search) &&
-        (q.exempt === undefined || r.exempt === q.exempt),
-    );
-    const key = MEMORY_SORT[q.sort as SortKey];
-    const dir = q.order === "asc" ? 1 : -1;
-    rows = [...rows].sort((a, b) => {
-      const x = key(a);
-      const y = key(b);
-      return (x < y ? -1 : x > y ? 1 : 0) * dir || (a.id < b.id ? -1 : 1);
-    });
-    const offset = q.offset as number;
-    return {
-      items: rows.slice(offset, offset + (q.limit as number)),
-      total: rows.length,
-      limit: q.limit as number,
-      offset,
-      nextCursor: null,
-    };
-  }
-
-  /**
-   * Counts per severity, level, environment, framework, subscription and the owners list, for filter menus;
-   * `subscriptionId` limits them to one subscription (scoped tokens).
-   */
-  async facets(subscriptionId?: string): Promise<Facets> {
-    const sub = subscriptionId?.toLowerCase();
-    return this.cached(`facets:${sub ?? "*"}`, async () => {
-      if (!this.db) {
-        await this.memoryPage(this.normalize({ limit: 1 }));
-        const rows = (this.memo.get("all-rows") as FindingRow[]) ?? [];
-        return facetsOf(sub ? rows.filter((r) => r.subscriptionId.toLowerCase() === sub) : rows);
-      }
-      const db = this.db;
-      const where = sub ? "WHERE subscription_id = ?" : "";
-      const params = sub ? [sub] : [];
-      const group = (sql: string) =>
-        Object.fromEntries(
-          (
-            db
-              .prepare(sql)
-              .raw()
-              .all(...params) as [string, number][]
-          ).map(([k, n]) => [k ?? "unknown", n]),
-        );
-      return {
-        total: db
-          .prepare(`SELECT count(*) FROM findings ${where}`)
-          .pluck()
-          .get(...params) as number,
-        severity: group(`SELECT severity, count(*) FROM findings ${where} GROUP BY severity`),
-        level: group(
-          `SELECT CASE WHEN risk_score >= 65 THEN 'critical' WHEN risk_score >= 45 THEN 'high' WHEN risk_score >= 25 THEN 'medium' ELSE 'low' END l, count(*) FROM findings ${where} GROUP BY l`,
-        ),
-        status: group(`SELECT status, count(*) FROM findings ${where} GROUP BY status`),
-        environment: group(`SELECT json_extract(doc, '$.environment') e, count(*) FROM findings ${where} GROUP BY e`),
-        framework: sub
-          ? group(
-              "SELECT ff.framework, count(*) FROM finding_frameworks ff JOIN findings f ON f.id = ff.finding_id WHERE f.subscription_id = ? GROUP BY ff.framework ORDER BY 2 DESC",
-            )
-          : group("SELECT framework, count(*) FROM finding_frameworks GROUP BY framework ORDER BY 2 DESC"),
-        subscription: group(`SELECT subscription_id, count(*) FROM findings ${where} GROUP BY subscription_id ORDER BY 2 DESC`),
-        owner: group(`SELECT coalesce(owner_email, owner_name), count(*) FROM findings ${where} GROUP BY 1 ORDER BY 2 DESC LIMIT 200`),
-      };
-    });
-  }
-
-  /** Every finding (for derived views such as compliance); cached per data version. */
-  async allFindings(): Promise<Finding[]> {
-    return this.cached("all-findings", () => this.store.listFindings());
-  }
-}
-
+/** Counts per severity, level, status, environment, framework, subscription, and the owners list. */
 export interface Facets {
   total: number;
   severity: Record<string, number>;
@@ -339,95 +76,193 @@ export interface Facets {
   owner: Record<string, number>;
 }
 
-function facetsOf(rows: FindingRow[]): Facets {
-  const by = (k: (r: FindingRow) => string | string[]) => {
-    const m: Record<string, number> = {};
-    for (const r of rows) for (const v of [k(r)].flat()) m[v] = (m[v] ?? 0) + 1;
-    return m;
-  };
-  return {
-    total: rows.length,
-    severity: by((r) => r.severity),
-    level: by((r) => r.riskLevel),
-    status: by((r) => r.status),
-    environment: by((r) => r.environment),
-    framework: by((r) => r.frameworks),
-    subscription: by((r) => r.subscriptionId),
-    owner: by((r) => r.ownerEmail ?? r.owner),
-  };
+/** How list pages, counts and facets are answered; FindingReader caches around it. */
+export interface PageSource {
+  page(q: FindingQuery, now: Date): Promise<FindingPage>;
+  count(q: FindingQuery, now: Date): Promise<number>;
+  facets(subscriptionId: string | undefined): Promise<Facets>;
+  /** The data changed: drop what was derived from it. */
+  reset(): void;
 }
 
-const EXEMPT_SQL =
-  "json_extract(doc, '$.exemption') IS NOT NULL OR EXISTS (SELECT 1 FROM server_exemptions se WHERE se.finding_id = findings.id AND se.revoked_at IS NULL AND se.expires_on > strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))";
+/** Meta key of the counter this server (any process) bumps when it writes something list pages depend on. */
+export const DATA_VERSION_KEY = "server.dataVersion";
+/**
+ * What tells the reader the data changed, in portable SQL: a run started or finished, an exemption was added or
+ * removed (by the CLI or any server process), or a server process bumped its counter.
+ */
+const VERSION_SQL = `SELECT (SELECT count(*) FROM runs) AS runs, (SELECT max(started_at) FROM runs) AS started,
+  (SELECT max(finished_at) FROM runs) AS finished, (SELECT value FROM meta WHERE key = '${DATA_VERSION_KEY}') AS counter,
+  (SELECT count(*) FROM compliance_exemptions) AS exemptions, (SELECT max(created_at) FROM compliance_exemptions) AS exempted`;
 
-// One json_extract with several paths parses each document once and returns a JSON array.
-const BASE_COLUMNS = `rowid AS rid, id, resource_id, subscription_id, severity, status, risk_score, owner_name, owner_email,
-  recommendation_name, resource_name,
-  json_extract(doc, '$.environment', '$.resourceType', '$.resourceGroup', '$.recommendation.category', '$.risk.level', '$.exemption') AS extra,
-  (SELECT group_concat(framework, ',') FROM finding_frameworks ff WHERE ff.finding_id = findings.id) AS frameworks`;
-const ROW_COLUMNS = `${BASE_COLUMNS}, (${EXEMPT_SQL}) AS exempt`;
-const ROW_COLUMNS_NO_EXEMPTIONS = `${BASE_COLUMNS}, 0 AS exempt`;
-
-interface SqlRow {
-  rid: number;
-  id: string;
-  resource_id: string;
-  subscription_id: string | null;
-  severity: string;
-  status: string;
-  risk_score: number;
-  owner_name: string | null;
-  owner_email: string | null;
-  recommendation_name: string | null;
-  resource_name: string | null;
-  extra: string;
-  frameworks: string | null;
-  exempt: number;
+export interface FindingReaderOptions {
+  /** Keep answered pages until the data changes (a new run, an exemption); off to measure raw queries. */
+  cachePages?: boolean;
+  /** The SQLite fast path (B5): indexed SQL straight on the store's connection; false = the portable path everywhere. */
+  fastPath?: boolean;
+  /** How long a data-version check is trusted, in ms (writes through this reader take effect at once). */
+  versionTtlMs?: number;
+  now?: () => Date;
 }
 
-const ORDER_SQL: Record<SortKey, (dir: string) => string> = {
-  risk: (d) => `risk_score ${d}, rowid ${d === "DESC" ? "ASC" : "DESC"}`,
-  severity: (d) => `CASE severity WHEN 'High' THEN 3 WHEN 'Medium' THEN 2 ELSE 1 END ${d}, risk_score DESC, rowid`,
-  resource: (d) => `resource_name ${d}, risk_score DESC, rowid`,
-  recommendation: (d) => `recommendation_name ${d}, risk_score DESC, rowid`,
-  owner: (d) => `owner_name ${d}, risk_score DESC, rowid`,
-  environment: (d) => `json_extract(doc, '$.environment') ${d}, risk_score DESC, rowid`,
-};
+/**
+ * Read side of the API. List pages, counts and facets come from SQL over the store's `findings` table: the
+ * portable subset on every store (PortableSource), or, on SQLite, the B5 fast path (sqlite-fast.ts: rowid
+ * keyset walks and cached prepared statements). Derived values are cached until the data version changes.
+ */
+export class FindingReader {
+  private memo = new Map<string, unknown>();
+  private pageCache = new Map<string, FindingPage>();
+  private version: string | undefined;
+  private checkedAt = 0;
+  private checking: Promise<string> | undefined;
+  private readonly cachePages: boolean;
+  private readonly ttl: number;
+  private readonly now: () => Date;
+  private sourceP: Promise<PageSource> | undefined;
 
-const SEV_RANK: Record<string, number> = { High: 3, Medium: 2, Low: 1 };
-const MEMORY_SORT: Record<SortKey, (r: FindingRow) => string | number> = {
-  risk: (r) => r.riskScore,
-  severity: (r) => SEV_RANK[r.severity] ?? 0,
-  resource: (r) => r.resourceName,
-  recommendation: (r) => r.recommendation,
-  owner: (r) => r.owner,
-  environment: (r) => r.environment,
-};
+  constructor(
+    readonly store: Store,
+    private readonly opts: FindingReaderOptions = {},
+  ) {
+    this.cachePages = opts.cachePages ?? true;
+    this.ttl = opts.versionTtlMs ?? 250;
+    this.now = opts.now ?? (() => new Date());
+  }
 
-function sqlRowToFinding(r: SqlRow): FindingRow {
-  const [environment, resourceType, resourceGroup, category, level, exemption] = JSON.parse(r.extra) as (string | null)[];
-  return {
-    id: r.id,
-    resourceId: r.resource_id,
-    resourceName: r.resource_name ?? "",
-    resourceType: resourceType ?? "",
-    resourceGroup: resourceGroup ?? "",
-    subscriptionId: r.subscription_id ?? "",
-    environment: environment ?? "unknown",
-    severity: r.severity,
-    status: r.status,
-    recommendation: r.recommendation_name ?? "",
-    category: category ?? "",
-    riskScore: r.risk_score,
-    riskLevel: level ?? "",
-    owner: r.owner_name ?? "",
-    ownerEmail: r.owner_email,
-    frameworks: r.frameworks ? r.frameworks.split(",") : [],
-    exempt: !!r.exempt || exemption !== null,
-  };
+  /** Which path answers pages: "sqlite-fast" or "portable". */
+  async path(): Promise<string> {
+    return (await this.source()) instanceof PortableSource ? "portable" : "sqlite-fast";
+  }
+
+  private source(): Promise<PageSource> {
+    this.sourceP ??= (async () => {
+      if (this.opts.fastPath !== false && this.store.kind === "sqlite") {
+        const { sqliteFastSource } = await import("./sqlite-fast");
+        const fast = sqliteFastSource(this.store);
+        if (fast) return fast;
+      }
+      return new PortableSource(this.store, this);
+    })();
+    return this.sourceP;
+  }
+
+  /** The current data version; when it changed since the last look, every cache is dropped. */
+  async dataVersion(force = false): Promise<string> {
+    if (!force && this.version !== undefined && Date.now() - this.checkedAt < this.ttl) return this.version;
+    this.checking ??= (async () => {
+      try {
+        const [r] = await this.store.query<Record<string, unknown>>(VERSION_SQL);
+        const v = JSON.stringify([r?.runs, r?.started, r?.finished, r?.counter, r?.exemptions, r?.exempted].map((x) => (x ?? null) as unknown));
+        this.checkedAt = Date.now();
+        if (v !== this.version) {
+          this.version = v;
+          this.memo.clear();
+          this.pageCache.clear();
+          (await this.source()).reset();
+        }
+        return v;
+      } finally {
+        this.checking = undefined;
+      }
+    })();
+    return this.checking;
+  }
+
+  /** Call after this server changes something rows depend on: bumps the shared counter (other processes see it). */
+  async touched(): Promise<void> {
+    const [r] = await this.store.query<{ value: string }>("SELECT value FROM meta WHERE key = ?", [DATA_VERSION_KEY]);
+    await this.store.setMeta(DATA_VERSION_KEY, String((Number(r?.value) || 0) + 1));
+    await this.dataVersion(true);
+  }
+
+  /** Caches an expensive derived value until the data changes. */
+  async cached<T>(key: string, compute: () => Promise<T> | T): Promise<T> {
+    await this.dataVersion();
+    if (this.memo.has(key)) return this.memo.get(key) as T;
+    const value = await compute();
+    this.memo.set(key, value);
+    return value;
+  }
+
+  normalize(q: FindingQuery): FindingQuery {
+    const out: FindingQuery = { ...q };
+    if (q.severity?.length) out.severity = canonical(q.severity, SEVERITIES, "severity");
+    if (q.level?.length) out.level = canonical(q.level, Object.keys(LEVELS), "level");
+    if (q.status) out.status = canonical([q.status], STATUSES, "status")[0];
+    if (q.subscriptionId) out.subscriptionId = q.subscriptionId.toLowerCase();
+    if (q.environment) out.environment = q.environment.toLowerCase();
+    out.limit = Math.min(500, Math.max(1, Math.floor(q.limit ?? 50)));
+    out.offset = Math.max(0, Math.floor(q.offset ?? 0));
+    out.sort = q.sort ?? "risk";
+    out.order = q.order ?? (out.sort === "risk" ? "desc" : "asc");
+    if (q.cursor && (out.sort !== "risk" || out.order !== "desc"))
+      throw new InputError("cursor paging works in risk order only", { field: "cursor" });
+    return out;
+  }
+
+  async page(query: FindingQuery): Promise<FindingPage> {
+    const q = this.normalize(query);
+    await this.dataVersion();
+    const source = await this.source();
+    if (!this.cachePages) return source.page(q, this.now());
+    const key = JSON.stringify(q);
+    const hit = this.pageCache.get(key);
+    if (hit) return hit;
+    const page = await source.page(q, this.now());
+    if (this.pageCache.size >= 5000) this.pageCache.delete(this.pageCache.keys().next().value as string);
+    this.pageCache.set(key, page);
+    return page;
+  }
+
+  async count(query: FindingQuery): Promise<number> {
+    const q = this.normalize(query);
+    await this.dataVersion();
+    return (await this.source()).count(q, this.now());
+  }
+
+  /** Facets for filter menus; `subscriptionId` limits them to one subscription (scoped tokens). */
+  async facets(subscriptionId?: string): Promise<Facets> {
+    const sub = subscriptionId?.toLowerCase();
+    return this.cached(`facets:${sub ?? "*"}`, async () => (await this.source()).facets(sub));
+  }
+
+  /** Every finding (for derived views); cached per data version. */
+  async allFindings(): Promise<Finding[]> {
+    return this.cached("all-findings", () => this.store.listFindings());
+  }
+
+  /**
+   * Walks every finding's document in id order, `chunk` rows per query (portable keyset paging), so a large
+   * estate is never held in memory at once. `where` filters on columns (portable SQL).
+   */
+  async scan(
+    fn: (row: { id: string; risk_score: number; doc: Finding }) => void,
+    where: { sql?: string; params?: (string | number)[] } = {},
+    chunk = 1000,
+  ): Promise<void> {
+    let after: string | null = null;
+    for (;;) {
+      const cond = [where.sql, after !== null ? "id > ?" : undefined].filter(Boolean).join(" AND ");
+      const params: (string | number)[] = [...(where.params ?? []), ...(after !== null ? [after] : [])];
+      const rows: { id: string; risk_score: number; doc: string }[] = await this.store.query(
+        `SELECT id, risk_score, doc FROM findings ${cond ? `WHERE ${cond}` : ""} ORDER BY id LIMIT ?`,
+        [...params, chunk],
+      );
+      for (const r of rows) fn({ id: r.id, risk_score: Number(r.risk_score), doc: JSON.parse(r.doc) as Finding });
+      if (rows.length < chunk) return;
+      after = rows[rows.length - 1].id;
+    }
+  }
 }
 
-export function findingToRow(f: Finding, exempt = false): FindingRow {
+/** Whether a finding's exemption is in force at `now` (an expired one no longer counts). */
+export function exemptAt(exemption: { expiresOn?: string | null } | null | undefined, now: Date): boolean {
+  if (!exemption) return false;
+  return !exemption.expiresOn || Date.parse(exemption.expiresOn) > now.getTime();
+}
+
+export function findingToRow(f: Finding, now: Date = new Date()): FindingRow {
   return {
     id: f.id,
     resourceId: f.resourceId,
@@ -445,16 +280,246 @@ export function findingToRow(f: Finding, exempt = false): FindingRow {
     owner: f.owner.name,
     ownerEmail: f.owner.email,
     frameworks: [...new Set(f.controls.map((c) => c.framework))],
-    exempt: exempt || !!f.exemption,
+    exempt: exemptAt(f.exemption, now),
   };
 }
 
-function encodeCursor(score: number, rowid: number): string {
-  return Buffer.from(`${score}:${rowid}`).toString("base64url");
+// ---------------------------------------------------------------------------------------------------------
+// The portable path: the Store port's SQL subset, on SQLite and PostgreSQL alike.
+
+/** What a finding's document says that the findings table has no column for. */
+interface Attrs {
+  environment: string;
+  subscriptionId: string;
+  exemptionExpires: string | null | undefined; // undefined: no exemption; null: one without expiry
 }
 
-function decodeCursor(c: string): [number, number] {
-  const [a, b] = Buffer.from(c, "base64url").toString().split(":").map(Number);
-  if (!Number.isFinite(a) || !Number.isInteger(b)) throw new InputError("malformed cursor", { field: "cursor" });
-  return [a, b];
+const PORTABLE_ORDER: Record<Exclude<SortKey, "environment">, (dir: string) => string> = {
+  risk: (d) => `risk_score ${d}, id ${d === "DESC" ? "ASC" : "DESC"}`,
+  severity: (d) => `CASE severity WHEN 'High' THEN 3 WHEN 'Medium' THEN 2 ELSE 1 END ${d}, risk_score DESC, id`,
+  resource: (d) => `resource_name ${d}, risk_score DESC, id`,
+  recommendation: (d) => `recommendation_name ${d}, risk_score DESC, id`,
+  owner: (d) => `owner_name ${d}, risk_score DESC, id`,
+};
+
+const like = (s: string) => `%${s.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+
+/** Column conditions in the portable subset (environment and exemption are not columns: see PortableSource). */
+export function portableWhere(q: FindingQuery): { conds: string[]; params: (string | number)[] } {
+  const c: string[] = [];
+  const p: (string | number)[] = [];
+  if (q.severity?.length) {
+    c.push(`severity IN (${q.severity.map(() => "?").join(", ")})`);
+    p.push(...q.severity);
+  }
+  if (q.level?.length) {
+    c.push(`(${q.level.map(() => "(risk_score >= ? AND risk_score < ?)").join(" OR ")})`);
+    for (const l of q.level) p.push(...LEVELS[l]);
+  }
+  if (q.status) {
+    c.push("status = ?");
+    p.push(q.status);
+  }
+  if (q.subscriptionId) {
+    c.push("subscription_id = ?");
+    p.push(q.subscriptionId);
+  }
+  if (q.owner) {
+    c.push(q.owner.includes("@") ? "owner_email = ?" : "owner_name = ?");
+    p.push(q.owner);
+  }
+  if (q.framework) {
+    c.push("EXISTS (SELECT 1 FROM finding_frameworks ff WHERE ff.finding_id = findings.id AND ff.framework = ?)");
+    p.push(q.framework);
+  }
+  if (q.search) {
+    c.push("(lower(resource_name) LIKE ? ESCAPE '\\' OR lower(recommendation_name) LIKE ? ESCAPE '\\' OR id = ?)");
+    p.push(like(q.search), like(q.search), q.search);
+  }
+  return { conds: c, params: p };
+}
+
+const whereSql = (conds: string[]) => (conds.length ? `WHERE ${conds.join(" AND ")}` : "");
+
+/**
+ * Pages in portable SQL: filters on columns, ORDER BY … LIMIT ? OFFSET ?, keyset cursors on (risk_score, id).
+ * Environment and exemption live in the documents only: queries that filter or sort on them take the ordered ids
+ * from SQL and a per-data-version map of those two attributes (built by a chunked scan), filtered in TypeScript.
+ */
+export class PortableSource implements PageSource {
+  private counts = new Map<string, number>();
+  private lists = new Map<string, { id: string; score: number }[]>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly reader: FindingReader,
+  ) {}
+
+  reset(): void {
+    this.counts.clear();
+    this.lists.clear();
+  }
+
+  private attrs(): Promise<Map<string, Attrs>> {
+    return this.reader.cached("attrs", async () => {
+      const m = new Map<string, Attrs>();
+      const intern = new Map<string, string>();
+      const i = (s: string) => intern.get(s) ?? (intern.set(s, s), s);
+      await this.reader.scan(({ id, doc }) =>
+        m.set(id, {
+          environment: i(String(doc.environment ?? "unknown")),
+          subscriptionId: i(String(doc.subscriptionId ?? "").toLowerCase()),
+          exemptionExpires: doc.exemption ? (doc.exemption.expiresOn ?? null) : undefined,
+        }),
+      );
+      return m;
+    });
+  }
+
+  private static needsAttrs(q: FindingQuery): boolean {
+    return q.environment !== undefined || q.exempt !== undefined || q.sort === "environment";
+  }
+
+  /** Rows for ids, in the given order, from their documents. */
+  private async rows(ids: string[], now: Date): Promise<FindingRow[]> {
+    if (!ids.length) return [];
+    const docs = await this.store.query<{ id: string; doc: string }>(
+      `SELECT id, doc FROM findings WHERE id IN (${ids.map(() => "?").join(", ")})`,
+      ids,
+    );
+    const byId = new Map(docs.map((d) => [d.id, findingToRow(JSON.parse(d.doc) as Finding, now)]));
+    return ids.map((id) => byId.get(id)).filter((r): r is FindingRow => !!r);
+  }
+
+  /** Every id matching the query, in its order, with environment/exemption applied (cached per query). */
+  private async list(q: FindingQuery, now: Date): Promise<{ id: string; score: number }[]> {
+    const key = JSON.stringify({ ...q, limit: 0, offset: 0, cursor: undefined });
+    const hit = this.lists.get(key);
+    if (hit) return hit;
+    const w = portableWhere(q);
+    const dir = q.order === "asc" ? "ASC" : "DESC";
+    const order = PORTABLE_ORDER[q.sort === "environment" ? "risk" : (q.sort as Exclude<SortKey, "environment">)](
+      q.sort === "environment" ? "DESC" : dir,
+    );
+    const rows = await this.store.query<{ id: string; risk_score: number }>(
+      `SELECT id, risk_score FROM findings ${whereSql(w.conds)} ORDER BY ${order}`,
+      w.params,
+    );
+    const attrs = await this.attrs();
+    const t = now.getTime();
+    let out = rows
+      .map((r) => ({ id: r.id, score: Number(r.risk_score), a: attrs.get(r.id) }))
+      .filter(({ a }) => {
+        if (q.environment !== undefined && (a?.environment ?? "unknown") !== q.environment) return false;
+        if (q.exempt !== undefined) {
+          const e = a?.exemptionExpires;
+          const exempt = e === null || (e !== undefined && Date.parse(e) > t);
+          if (exempt !== q.exempt) return false;
+        }
+        return true;
+      });
+    if (q.sort === "environment") {
+      const sign = dir === "ASC" ? 1 : -1;
+      out = out
+        .map((x, i) => ({ x, i }))
+        .sort((p, r) => {
+          const a = p.x.a?.environment ?? "unknown";
+          const b = r.x.a?.environment ?? "unknown";
+          return (a < b ? -1 : a > b ? 1 : 0) * sign || p.i - r.i;
+        })
+        .map(({ x }) => x);
+    }
+    const list = out.map(({ id, score }) => ({ id, score }));
+    if (this.lists.size > 200) this.lists.clear();
+    this.lists.set(key, list);
+    return list;
+  }
+
+  async page(q: FindingQuery, now: Date): Promise<FindingPage> {
+    const limit = q.limit as number;
+    const offset = q.cursor ? 0 : (q.offset as number);
+    const cursor = q.cursor ? decodePortableCursor(q.cursor) : undefined;
+    let picked: { id: string; score: number }[];
+    let total: number;
+    if (PortableSource.needsAttrs(q)) {
+      const all = await this.list(q, now);
+      const start = cursor ? all.findIndex((x) => x.score < cursor[0] || (x.score === cursor[0] && x.id > cursor[1])) : offset;
+      picked = start < 0 ? [] : all.slice(start, start + limit);
+      total = all.length;
+    } else {
+      const w = portableWhere(q);
+      if (cursor) {
+        w.conds.push("(risk_score < ? OR (risk_score = ? AND id > ?))");
+        w.params.push(cursor[0], cursor[0], cursor[1]);
+      }
+      const dir = q.order === "asc" ? "ASC" : "DESC";
+      const rows = await this.store.query<{ id: string; risk_score: number }>(
+        `SELECT id, risk_score FROM findings ${whereSql(w.conds)} ORDER BY ${PORTABLE_ORDER[q.sort as Exclude<SortKey, "environment">](dir)} LIMIT ? OFFSET ?`,
+        [...w.params, limit, offset],
+      );
+      picked = rows.map((r) => ({ id: r.id, score: Number(r.risk_score) }));
+      total = await this.count(q, now);
+    }
+    const items = await this.rows(
+      picked.map((p) => p.id),
+      now,
+    );
+    const last = picked[picked.length - 1];
+    const nextCursor = q.sort === "risk" && q.order === "desc" && picked.length === limit && last ? encodePortableCursor(last.score, last.id) : null;
+    return { items, total, limit, offset, nextCursor };
+  }
+
+  async count(q: FindingQuery, now: Date): Promise<number> {
+    if (PortableSource.needsAttrs(q)) return (await this.list(q, now)).length;
+    const w = portableWhere(q);
+    const key = JSON.stringify(w);
+    const hit = this.counts.get(key);
+    if (hit !== undefined) return hit;
+    const [r] = await this.store.query<{ n: number }>(`SELECT count(*) AS n FROM findings ${whereSql(w.conds)}`, w.params);
+    const n = Number(r?.n ?? 0);
+    if (this.counts.size > 2000) this.counts.clear();
+    this.counts.set(key, n);
+    return n;
+  }
+
+  async facets(sub: string | undefined): Promise<Facets> {
+    const where = sub ? "WHERE subscription_id = ?" : "";
+    const params = sub ? [sub] : [];
+    const group = async (sql: string, p: string[] = params) =>
+      Object.fromEntries((await this.store.query<{ k: string | null; n: number }>(sql, p)).map((r) => [r.k ?? "unknown", Number(r.n)]));
+    const [tot] = await this.store.query<{ n: number }>(`SELECT count(*) AS n FROM findings ${where}`, params);
+    const environment: Record<string, number> = {};
+    for (const a of (await this.attrs()).values())
+      if (!sub || a.subscriptionId === sub) environment[a.environment] = (environment[a.environment] ?? 0) + 1;
+    return {
+      total: Number(tot?.n ?? 0),
+      severity: await group(`SELECT severity AS k, count(*) AS n FROM findings ${where} GROUP BY severity`),
+      level: await group(
+        `SELECT CASE WHEN risk_score >= 65 THEN 'critical' WHEN risk_score >= 45 THEN 'high' WHEN risk_score >= 25 THEN 'medium' ELSE 'low' END AS k, count(*) AS n FROM findings ${where} GROUP BY 1`,
+      ),
+      status: await group(`SELECT status AS k, count(*) AS n FROM findings ${where} GROUP BY status`),
+      environment,
+      framework: sub
+        ? await group(
+            "SELECT ff.framework AS k, count(*) AS n FROM finding_frameworks ff JOIN findings f ON f.id = ff.finding_id WHERE f.subscription_id = ? GROUP BY ff.framework ORDER BY 2 DESC",
+          )
+        : await group("SELECT framework AS k, count(*) AS n FROM finding_frameworks GROUP BY framework ORDER BY 2 DESC", []),
+      subscription: await group(`SELECT subscription_id AS k, count(*) AS n FROM findings ${where} GROUP BY subscription_id ORDER BY 2 DESC`),
+      owner: await group(`SELECT coalesce(owner_email, owner_name) AS k, count(*) AS n FROM findings ${where} GROUP BY 1 ORDER BY 2 DESC LIMIT 200`),
+    };
+  }
+}
+
+function encodePortableCursor(score: number, id: string): string {
+  return Buffer.from(JSON.stringify([score, id])).toString("base64url");
+}
+
+function decodePortableCursor(c: string): [number, string] {
+  try {
+    const v = JSON.parse(Buffer.from(c, "base64url").toString()) as unknown;
+    if (Array.isArray(v) && v.length === 2 && Number.isFinite(v[0]) && typeof v[1] === "string") return [v[0] as number, v[1] as string];
+  } catch {
+    /* malformed below */
+  }
+  throw new InputError("malformed cursor", { field: "cursor" });
 }

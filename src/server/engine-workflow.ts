@@ -1,4 +1,3 @@
-import type Database from "better-sqlite3";
 import { ConflictError, InputError, NotFoundError } from "../domain/errors";
 import type { Store } from "../store/store";
 import {
@@ -17,8 +16,8 @@ import {
   requestApproval,
   requestInfo,
   rollback,
-  SqliteApprovalRepo,
   schedule,
+  StoreApprovalRepo,
   TRANSITIONS,
   verify,
   type WorkflowContext,
@@ -28,7 +27,6 @@ import type { ApprovalFilter, ApprovalView, WorkflowPort } from "./workflow-port
 
 export interface EngineWorkflowOptions {
   store: Store;
-  db: Database.Database;
   /** Roles per scope, rollout phases, blast-radius limit (default: loadGovernanceConfig(), i.e. the env/file). */
   governance?: GovernanceConfig;
   /** Azure Policy client for deploy, rollback and verify; default one from the environment, made on first use. */
@@ -48,13 +46,13 @@ const norm = (s: string) => s.toLowerCase();
  */
 export class EngineWorkflow implements WorkflowPort {
   readonly governance: GovernanceConfig;
-  private readonly repo: SqliteApprovalRepo;
+  private readonly repo: StoreApprovalRepo;
   private policyClient?: PolicyWriteClient;
   private ownsPolicy = false;
 
   constructor(private readonly o: EngineWorkflowOptions) {
     this.governance = o.governance ?? loadGovernanceConfig();
-    this.repo = new SqliteApprovalRepo(o.db);
+    this.repo = new StoreApprovalRepo(o.store);
     if (o.policy instanceof PolicyWriteClient) this.policyClient = o.policy;
   }
 
@@ -106,9 +104,10 @@ export class EngineWorkflow implements WorkflowPort {
     const info = new Map<string, { resource_name: string | null; recommendation_name: string | null; risk_score: number }>();
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      const rows = this.o.db
-        .prepare(`SELECT id, resource_name, recommendation_name, risk_score FROM findings WHERE id IN (${chunk.map(() => "?").join(",")})`)
-        .all(...chunk) as { id: string; resource_name: string | null; recommendation_name: string | null; risk_score: number }[];
+      const rows = await this.o.store.query<{ id: string; resource_name: string | null; recommendation_name: string | null; risk_score: number }>(
+        `SELECT id, resource_name, recommendation_name, risk_score FROM findings WHERE id IN (${chunk.map(() => "?").join(", ")})`,
+        chunk,
+      );
       for (const r of rows) info.set(r.id, r);
     }
     return list.map((a) => {

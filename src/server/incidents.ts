@@ -1,5 +1,4 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type Database from "better-sqlite3";
 import { ConflictError, InputError } from "../domain/errors";
 import type { Store } from "../store/store";
 import { UnauthenticatedError } from "./errors";
@@ -111,7 +110,6 @@ const str = (v: unknown, max = 2000): string | null => (typeof v === "string" &&
  * same body returns the stored response and records nothing; the same key with a different body is a 409.
  */
 export async function recordSentinelIncident(
-  db: Database.Database,
   store: Store,
   key: string | undefined,
   body: SentinelIncidentPost,
@@ -121,20 +119,15 @@ export async function recordSentinelIncident(
   if (!idemKey) throw new InputError("an Idempotency-Key header is required (the incident's ARM id)", { field: "Idempotency-Key" });
   if (idemKey.length > 512) throw new InputError("Idempotency-Key is longer than 512 characters", { field: "Idempotency-Key" });
   const digest = sha256(JSON.stringify(body)).toString("hex");
-  const prior = db
-    .prepare("SELECT request_digest, response_status, response FROM server_incidents WHERE idempotency_key = ?")
-    .get(idemKey) as { request_digest: string; response_status: number; response: string } | undefined;
+  const prior = await storedResponse(store, idemKey);
   if (prior) return replay(prior, digest, idemKey);
 
   const named = findingIdsFromAlerts(body.alerts);
   const known = new Set<string>();
   for (let i = 0; i < named.length; i += 500) {
     const chunk = named.slice(i, i + 500);
-    for (const id of db
-      .prepare(`SELECT id FROM findings WHERE id IN (${chunk.map(() => "?").join(",")})`)
-      .pluck()
-      .all(...chunk) as string[])
-      known.add(id);
+    for (const r of await store.query<{ id: string }>(`SELECT id FROM findings WHERE id IN (${chunk.map(() => "?").join(", ")})`, chunk))
+      known.add(r.id);
   }
   const findingIds = named.filter((id) => known.has(id));
   const unknownFindingIds = named.filter((id) => !known.has(id));
@@ -155,15 +148,13 @@ export async function recordSentinelIncident(
   if (rec.incidentUrl && !/^https:\/\//i.test(rec.incidentUrl)) rec.incidentUrl = null; // only https links are shown
   const response = { recorded: true, idempotencyKey: idemKey, ...rec, unknownFindingIds };
   const status = 201;
-  const inserted = db.transaction(() => {
-    // Another request with the same key may have won between the read above and here.
-    const res = db
-      .prepare(
-        `INSERT INTO server_incidents (idempotency_key, incident_arm_id, incident_number, incident_url, title, severity, status,
-           created_time_utc, source, finding_ids, request_digest, response_status, response, received_at)
-         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (idempotency_key) DO NOTHING`,
-      )
-      .run(
+  const inserted = await store.transaction(async (tx) => {
+    // Another request (or server process) with the same key may have won between the read above and here.
+    const res = await tx.exec(
+      `INSERT INTO server_incidents (idempotency_key, incident_arm_id, incident_number, incident_url, title, severity, status,
+         created_time_utc, source, finding_ids, request_digest, response_status, response, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
+      [
         idemKey,
         rec.incidentArmId,
         rec.incidentNumber,
@@ -178,20 +169,16 @@ export async function recordSentinelIncident(
         status,
         JSON.stringify(response),
         rec.receivedAt,
-      );
+      ],
+    );
     if (!res.changes) return false;
-    const link = db.prepare("INSERT OR IGNORE INTO server_incident_findings (finding_id, idempotency_key) VALUES (?, ?)");
-    for (const id of findingIds) link.run(id, idemKey);
+    for (const id of findingIds)
+      await tx.exec("INSERT INTO server_incident_findings (finding_id, idempotency_key) VALUES (?, ?) ON CONFLICT DO NOTHING", [id, idemKey]);
     return true;
-  })();
+  });
   if (!inserted) {
-    const won = db
-      .prepare("SELECT request_digest, response_status, response FROM server_incidents WHERE idempotency_key = ?")
-      .get(idemKey) as {
-      request_digest: string;
-      response_status: number;
-      response: string;
-    };
+    const won = await storedResponse(store, idemKey);
+    if (!won) throw new ConflictError(`Idempotency-Key ${idemKey} is being recorded by another request`, { hint: "retry" });
     return replay(won, digest, idemKey);
   }
   await store.appendAudit([
@@ -215,6 +202,16 @@ export async function recordSentinelIncident(
   return { status, body: response, replayed: false };
 }
 
+type StoredResponse = { request_digest: string; response_status: number; response: string };
+
+async function storedResponse(store: Store, key: string): Promise<StoredResponse | undefined> {
+  const [r] = await store.query<StoredResponse>(
+    "SELECT request_digest, response_status, response FROM server_incidents WHERE idempotency_key = ?",
+    [key],
+  );
+  return r;
+}
+
 function replay(prior: { request_digest: string; response_status: number; response: string }, digest: string, key: string): WebhookResult {
   if (prior.request_digest !== digest)
     throw new ConflictError(`Idempotency-Key ${key} was already used with a different body`, {
@@ -224,16 +221,17 @@ function replay(prior: { request_digest: string; response_status: number; respon
 }
 
 /** Incidents recorded against one finding, newest first. */
-export function incidentsForFinding(db: Database.Database, findingId: string): IncidentRecord[] {
-  const rows = db
-    .prepare(
-      `SELECT i.* FROM server_incident_findings l JOIN server_incidents i ON i.idempotency_key = l.idempotency_key
-       WHERE l.finding_id = ? ORDER BY i.received_at DESC LIMIT 200`,
-    )
-    .all(findingId) as Record<string, string | number | null>[];
+export async function incidentsForFinding(store: Store, findingId: string): Promise<IncidentRecord[]> {
+  const rows = await store.query<Record<string, string | number | null>>(
+    `SELECT i.incident_arm_id, i.incident_number, i.incident_url, i.title, i.severity, i.status, i.created_time_utc, i.source,
+            i.finding_ids, i.received_at
+       FROM server_incident_findings l JOIN server_incidents i ON i.idempotency_key = l.idempotency_key
+      WHERE l.finding_id = ? ORDER BY i.received_at DESC LIMIT 200`,
+    [findingId],
+  );
   return rows.map((r) => ({
     incidentArmId: r.incident_arm_id as string,
-    incidentNumber: r.incident_number as number | null,
+    incidentNumber: r.incident_number === null ? null : Number(r.incident_number),
     incidentUrl: r.incident_url as string | null,
     title: r.title as string,
     severity: r.severity as string | null,

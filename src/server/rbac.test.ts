@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canTransition } from "../workflow";
 import { can, PERMISSIONS, ROLES } from "./rbac";
-import { type TestServer, testServer } from "./testing";
+import { serverVariants, type TestServer, testServer } from "./testing";
 
 const WEBHOOK_TOKEN = "whk-test-0123456789abcdef-0123456789";
 
@@ -10,10 +10,10 @@ const WEBHOOK_TOKEN = "whk-test-0123456789abcdef-0123456789";
  * gets 401/403, and no credentials get 401. The route list comes from the server itself, so a new route is
  * covered (and a route without a permission fails to register).
  */
-describe("RBAC over every route and role", () => {
+describe.each(serverVariants("server_rbac"))("RBAC over every route and role on $name", ({ opts: store }) => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await testServer(12, { webhookToken: WEBHOOK_TOKEN });
+    t = await testServer(12, { webhookToken: WEBHOOK_TOKEN, ...store });
   });
   afterAll(async () => t?.close());
 

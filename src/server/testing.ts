@@ -1,6 +1,9 @@
 import type { Finding } from "../domain/finding";
 import type { ArmResource } from "../domain/resource";
 import { SqliteStore } from "../store/sqlite-store";
+import type { Store } from "../store/store";
+import { afterAll } from "vitest";
+import { type TestBackend, testBackends } from "../workflow/test-stores";
 import { type GovernanceConfig, type PolicyWriteClient, parseGovernanceConfig } from "../workflow";
 import { buildServer, type ClarionServer } from "./app";
 import { ROLES, type Role } from "./rbac";
@@ -115,19 +118,31 @@ export function makeResource(i: number, httpsOnly: boolean): ArmResource {
 
 export interface TestServer {
   app: ClarionServer;
-  store: SqliteStore;
+  store: Store;
   tokens: Record<Role, string>;
   auth: (role: Role) => { authorization: string };
   close: () => Promise<void>;
 }
 
-/** An in-memory store with `n` findings, a run, resources, and one token per role. */
-export async function testServer(
-  n = 40,
-  opts: { now?: () => Date; governance?: GovernanceConfig; policy?: PolicyWriteClient; webhookToken?: string } = {},
-): Promise<TestServer> {
-  const store = new SqliteStore(":memory:");
-  await store.migrate();
+export interface TestServerOptions {
+  now?: () => Date;
+  governance?: GovernanceConfig;
+  policy?: PolicyWriteClient;
+  webhookToken?: string;
+  /** Where the store lives: a test backend (src/workflow/test-stores.ts: SQLite file or PostgreSQL schema); default SQLite in memory. */
+  backend?: TestBackend;
+  /** SQLite only: false answers pages on the portable path (as on PostgreSQL). */
+  fastPath?: boolean;
+}
+
+/** A fresh store with `n` findings, a run, resources, and one token per role. */
+export async function testServer(n = 40, opts: TestServerOptions = {}): Promise<TestServer> {
+  let store: Store;
+  if (opts.backend) store = await opts.backend.open();
+  else {
+    store = new SqliteStore(":memory:");
+    await store.migrate();
+  }
   const findings = Array.from({ length: n }, (_, i) => makeFinding(i));
   await store.replaceFindings(findings);
   await store.replaceResources(Array.from({ length: n }, (_, i) => makeResource(i, i % 4 === 3)));
@@ -155,11 +170,10 @@ export async function testServer(
     governance: opts.governance ?? parseGovernanceConfig({}),
     policy: opts.policy,
     webhookToken: opts.webhookToken ?? "",
+    fastPath: opts.fastPath,
   });
-  const tokens = Object.fromEntries(ROLES.map((r) => [r, app.clarion.tokens.create({ name: `${r}-user`, role: r }).token])) as Record<
-    Role,
-    string
-  >;
+  const tokens = {} as Record<Role, string>;
+  for (const r of ROLES) tokens[r] = (await app.clarion.tokens.create({ name: `${r}-user`, role: r })).token;
   return {
     app,
     store,
@@ -170,4 +184,31 @@ export async function testServer(
       await store.close();
     },
   };
+}
+
+/** One way to run the server in tests: its store's backend and, on SQLite, which page path. */
+export interface ServerVariant {
+  name: "sqlite" | "sqlite-portable" | "postgres";
+  opts: Pick<TestServerOptions, "backend" | "fastPath">;
+}
+
+/**
+ * The stores a server suite runs on: SQLite (the B5 fast path), optionally SQLite on the portable path, and
+ * PostgreSQL in a throw-away schema per server when it is reachable (skipped visibly otherwise, see
+ * src/workflow/test-stores.ts). Call while the test file is collected; stores are dropped after the file.
+ */
+export function serverVariants(label: string, o: { portableSqlite?: boolean } = {}): ServerVariant[] {
+  const backends = testBackends(label);
+  afterAll(async () => {
+    for (const b of backends) await b.cleanup();
+  });
+  const out: ServerVariant[] = [];
+  for (const b of backends) {
+    if (b.name === "postgres") out.push({ name: "postgres", opts: { backend: b } });
+    else {
+      out.push({ name: "sqlite", opts: { backend: b } });
+      if (o.portableSqlite) out.push({ name: "sqlite-portable", opts: { backend: b, fastPath: false } });
+    }
+  }
+  return out;
 }

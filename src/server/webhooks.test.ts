@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyChain } from "../store/audit-chain";
 import { findingIdsFromAlerts } from "./incidents";
-import { type TestServer, testServer } from "./testing";
+import { serverVariants, type TestServer, testServer } from "./testing";
 
 const TOKEN = "sentinel-webhook-secret-0123456789abcdef";
 const ARM =
@@ -34,10 +34,10 @@ function incident(findingIds: string[], over: Record<string, unknown> = {}) {
   };
 }
 
-describe("POST /api/v1/webhooks/sentinel", () => {
+describe.each(serverVariants("server_webhook"))("POST /api/v1/webhooks/sentinel on $name", ({ opts: store }) => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await testServer(10, { webhookToken: TOKEN });
+    t = await testServer(10, { webhookToken: TOKEN, ...store });
   });
   afterAll(async () => t?.close());
   const send = (body: object, headers: Record<string, string> = {}) =>
@@ -47,7 +47,7 @@ describe("POST /api/v1/webhooks/sentinel", () => {
       headers: { authorization: `Bearer ${TOKEN}`, "idempotency-key": ARM, ...headers },
       payload: body,
     });
-  const count = (sql: string) => t.store.db.prepare(sql).pluck().get() as number;
+  const count = async (sql: string) => Number(Object.values((await t.store.query(sql))[0])[0]);
 
   it("refuses a missing or wrong secret, and a user's API token", async () => {
     expect((await send(incident([]), { authorization: "" })).statusCode).toBe(401);
@@ -56,11 +56,11 @@ describe("POST /api/v1/webhooks/sentinel", () => {
     expect((await send(incident([]), t.auth("admin"))).statusCode).toBe(401);
     expect((await send(incident([]), { "idempotency-key": "" })).statusCode).toBe(400);
     expect((await send({ title: "no id" })).statusCode).toBe(400);
-    expect(count("SELECT count(*) FROM server_incidents")).toBe(0);
+    expect(await count("SELECT count(*) FROM server_incidents")).toBe(0);
   });
 
   it("records the incident against the findings it names, audits it, shows it on the finding; a replay records nothing", async () => {
-    const auditBefore = count("SELECT count(*) FROM audit");
+    const auditBefore = await count("SELECT count(*) FROM audit");
     const body = incident(["F-000000000003", "F-000000000004", "F-not-stored"]);
     const first = await send(body);
     expect(first.statusCode, first.body).toBe(201);
@@ -70,7 +70,7 @@ describe("POST /api/v1/webhooks/sentinel", () => {
       findingIds: ["F-000000000003", "F-000000000004"],
       unknownFindingIds: ["F-not-stored"],
     });
-    expect(count("SELECT count(*) FROM audit")).toBe(auditBefore + 1);
+    expect(await count("SELECT count(*) FROM audit")).toBe(auditBefore + 1);
     const ev = (await t.store.listAudit()).at(-1);
     expect(ev).toMatchObject({ actor: "sentinel-webhook", action: "incident.received", subject: ARM });
     expect(ev?.details.findingIds).toEqual(["F-000000000003", "F-000000000004"]);
@@ -79,14 +79,14 @@ describe("POST /api/v1/webhooks/sentinel", () => {
     expect(replay.statusCode).toBe(201);
     expect(replay.body).toBe(first.body);
     expect(replay.headers["idempotent-replayed"]).toBe("true");
-    expect(count("SELECT count(*) FROM audit")).toBe(auditBefore + 1);
-    expect(count("SELECT count(*) FROM server_incidents")).toBe(1);
-    expect(count("SELECT count(*) FROM server_incident_findings")).toBe(2);
+    expect(await count("SELECT count(*) FROM audit")).toBe(auditBefore + 1);
+    expect(await count("SELECT count(*) FROM server_incidents")).toBe(1);
+    expect(await count("SELECT count(*) FROM server_incident_findings")).toBe(2);
 
     // Same key, different body: not a replay.
     const changed = await send({ ...body, status: "Closed" });
     expect(changed.statusCode).toBe(409);
-    expect(count("SELECT count(*) FROM server_incidents")).toBe(1);
+    expect(await count("SELECT count(*) FROM server_incidents")).toBe(1);
 
     const detail = (await t.app.inject({ url: "/api/v1/findings/F-000000000003", headers: t.auth("viewer") })).json();
     expect(detail.incidents).toHaveLength(1);
@@ -104,7 +104,7 @@ describe("POST /api/v1/webhooks/sentinel", () => {
     expect(rs.map((r) => r.statusCode)).toEqual([201, 201, 201, 201, 201]);
     expect(new Set(rs.map((r) => r.body)).size).toBe(1);
     expect(rs.filter((r) => r.headers["idempotent-replayed"] !== "true")).toHaveLength(1);
-    expect(count(`SELECT count(*) FROM audit WHERE action = 'incident.received' AND subject = '${key}'`)).toBe(1);
+    expect(await count(`SELECT count(*) FROM audit WHERE action = 'incident.received' AND subject = '${key}'`)).toBe(1);
     expect(rs[0].json().incidentNumber).toBe(4173);
   });
 
@@ -124,7 +124,7 @@ describe("POST /api/v1/webhooks/sentinel", () => {
   });
 
   it("answers 503 when no webhook secret is configured, and refuses a short one at startup", async () => {
-    const other = await testServer(2);
+    const other = await testServer(2, store);
     try {
       const r = await other.app.inject({
         method: "POST",
@@ -137,6 +137,6 @@ describe("POST /api/v1/webhooks/sentinel", () => {
     } finally {
       await other.close();
     }
-    await expect(testServer(1, { webhookToken: "short" })).rejects.toThrow(/at least 24/);
+    await expect(testServer(1, { webhookToken: "short", ...store })).rejects.toThrow(/at least 24/);
   });
 });

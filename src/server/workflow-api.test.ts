@@ -4,7 +4,9 @@ import type { ArmResource } from "../domain/resource";
 import { verifyChain } from "../store/audit-chain";
 import { PolicyWriteClient, parseGovernanceConfig } from "../workflow";
 import type { Role } from "./rbac";
-import { makeResource, SUB_A, SUB_B, type TestServer, testServer } from "./testing";
+import { makeResource, SUB_A, SUB_B, serverVariants, type TestServer, testServer } from "./testing";
+
+const VARIANTS = serverVariants("server_wf");
 
 /**
  * The approval routes over the real workflow engine (src/workflow) and the real Azure Policy client against the
@@ -45,10 +47,10 @@ function extraNoncompliant(sub: string, n: number): ArmResource[] {
   });
 }
 
-describe("approval workflow through the engine", () => {
+describe.each(VARIANTS)("approval workflow through the engine on $name", ({ opts: store }) => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await testServer(40, { now: () => NOW, policy });
+    t = await testServer(40, { now: () => NOW, policy, ...store });
     sim.state = SinkSimulator.emptyState();
     sim.setResources((await t.store.listResources()) as never);
   });
@@ -164,7 +166,7 @@ describe("approval workflow through the engine", () => {
   });
 });
 
-describe("engine refusals: rollout phase, blast radius, scoped roles", () => {
+describe.each(VARIANTS)("engine refusals: rollout phase, blast radius, scoped roles on $name", ({ opts: store }) => {
   let t: TestServer;
   const governance = parseGovernanceConfig({
     roles: [{ principal: "approver-user", role: "approver", scopes: [`/subscriptions/${SUB_A}`] }],
@@ -172,7 +174,7 @@ describe("engine refusals: rollout phase, blast radius, scoped roles", () => {
     blastRadiusLimit: 20,
   });
   beforeAll(async () => {
-    t = await testServer(40, { now: () => NOW, policy, governance });
+    t = await testServer(40, { now: () => NOW, policy, governance, ...store });
     sim.state = SinkSimulator.emptyState();
     sim.setResources((await t.store.listResources()) as never);
   });
@@ -217,7 +219,7 @@ describe("engine refusals: rollout phase, blast radius, scoped roles", () => {
     const first = (await post(`/api/v1/approvals/${c.id}/approve`, {}, "admin")).json();
     expect(first.state).toBe("pending-review");
     expect((await post(`/api/v1/approvals/${c.id}/approve`, {}, "admin")).statusCode).toBe(403);
-    const { token } = t.app.clarion.tokens.create({ name: "second-approver", role: "approver" });
+    const { token } = await t.app.clarion.tokens.create({ name: "second-approver", role: "approver" });
     const second = await t.app.inject({
       method: "POST",
       url: `/api/v1/approvals/${c.id}/approve`,
@@ -235,7 +237,7 @@ describe("engine refusals: rollout phase, blast radius, scoped roles", () => {
     const { post } = client(t);
     const b = (await post("/api/v1/approvals", { findingId: "F-000000000011" }, "analyst")).json();
     expect(b.subscriptionId).toBe(SUB_B);
-    const { token } = t.app.clarion.tokens.create({ name: "scoped-admin", role: "admin", scope: SUB_A });
+    const { token } = await t.app.clarion.tokens.create({ name: "scoped-admin", role: "admin", scope: SUB_A });
     const h = { authorization: `Bearer ${token}` };
     expect((await t.app.inject({ url: `/api/v1/approvals/${b.id}`, headers: h })).statusCode).toBe(404);
     expect(

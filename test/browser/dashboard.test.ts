@@ -41,8 +41,8 @@ describe.skipIf(!hasChromium)("dashboard in chromium", () => {
     store = await openStore(join(dir, "out", "clarion.db"), { mustExist: true });
     // The real workflow engine (no governance file: each token's role applies estate-wide) and the Sentinel webhook.
     app = await buildServer({ store, webDist, governance: parseGovernanceConfig({}), webhookToken: WEBHOOK_TOKEN });
-    analyst = app.clarion.tokens.create({ name: "ana.analyst@fabrikam.example", role: "analyst" }).token;
-    approver = app.clarion.tokens.create({ name: "bo.approver@fabrikam.example", role: "approver" }).token;
+    analyst = (await app.clarion.tokens.create({ name: "ana.analyst@fabrikam.example", role: "analyst" })).token;
+    approver = (await app.clarion.tokens.create({ name: "bo.approver@fabrikam.example", role: "approver" })).token;
     base = await app.listen({ port: 0, host: "127.0.0.1" });
     const { chromium } = await import("playwright-core");
     ctx = await chromium.launchPersistentContext(join(dir, "profile"), {

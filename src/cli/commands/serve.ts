@@ -10,7 +10,7 @@ export function register(program: Command): void {
   program
     .command("serve")
     .description("Serve the REST API (/api/v1, OpenAPI at /openapi.json) and the dashboard (/)")
-    .option("--db <file>", "store", DEFAULT_DB)
+    .option("--db <file|url>", "store: an SQLite file or a postgres:// URL", DEFAULT_DB)
     .option("--port <n>", "port", "8080")
     .option("--host <addr>", "address to listen on", "127.0.0.1")
     .option("--build", "(re)build the dashboard with Vite before serving")
@@ -49,14 +49,15 @@ export function register(program: Command): void {
         }
         const store = await openStore(o.db, { mustExist: true });
         const app = await buildServer({ store, entra, webDist, logger: !!o.log });
-        if (app.clarion.tokens.count() === 0) {
-          const { token } = app.clarion.tokens.create({ name: "bootstrap admin", role: "admin", createdBy: "clarion serve" });
+        if ((await app.clarion.tokens.count()) === 0) {
+          const { token } = await app.clarion.tokens.create({ name: "bootstrap admin", role: "admin", createdBy: "clarion serve" });
           process.stderr.write(
             `${pc.yellow("No API tokens exist yet; created an admin token (shown once):")}\n  ${token}\n${pc.dim("Create more with `clarion tokens create --name NAME --role viewer|analyst|approver|deployer|admin`.")}\n`,
           );
         }
         const address = await app.listen({ port, host: o.host });
-        process.stderr.write(`Clarion serving ${o.db} at ${pc.bold(address)}  (API ${address}/api/v1, OpenAPI ${address}/openapi.json)\n`);
+        const shown = /^postgres(ql)?:\/\//i.test(o.db) ? o.db.replace(/\/\/[^@/]*@/, "//***@") : o.db;
+        process.stderr.write(`Clarion serving ${shown} (${store.kind}) at ${pc.bold(address)}  (API ${address}/api/v1, OpenAPI ${address}/openapi.json)\n`);
         const stop = async () => {
           await app.close();
           await store.close();

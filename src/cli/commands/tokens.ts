@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { TokenService } from "../../server/auth";
-import { migrateServerTables, sqliteOf } from "../../server/tables";
 import { DEFAULT_DB, openStore } from "../../store/open-store";
 import { render } from "../output";
 
@@ -10,10 +9,8 @@ async function withTokens<T>(
 ): Promise<T> {
   const store = await openStore(db, { mustExist: true });
   try {
-    const sqlite = sqliteOf(store);
-    migrateServerTables(sqlite);
     const actor = process.env.CLARION_ACTOR ?? process.env.USER ?? "cli";
-    return await fn(new TokenService(sqlite), async (action, subject, details) => {
+    return await fn(new TokenService(store), async (action, subject, details) => {
       await store.appendAudit([{ time: new Date().toISOString(), actor, action, subject, digest: subject, details }]);
     });
   } finally {
@@ -29,11 +26,11 @@ export function register(program: Command): void {
     .requiredOption("--name <name>", "who or what uses it")
     .requiredOption("--role <role>", "viewer | analyst | approver | deployer | admin")
     .option("--scope <subscriptionId>", "limit findings to one subscription")
-    .option("--db <file>", "store", DEFAULT_DB)
+    .option("--db <file|url>", "store: an SQLite file or a postgres:// URL", DEFAULT_DB)
     .option("-o, --output <format>", "text | json", "text")
     .action(async (o: { name: string; role: string; scope?: string; db: string; output: string }) => {
       const { token, info } = await withTokens(o.db, async (t, audit) => {
-        const created = t.create({ name: o.name, role: o.role, scope: o.scope, createdBy: process.env.USER ?? "cli" });
+        const created = await t.create({ name: o.name, role: o.role, scope: o.scope, createdBy: process.env.USER ?? "cli" });
         await audit("token.created", created.info.id, { name: created.info.name, role: created.info.role, scope: created.info.scope });
         return created;
       });
@@ -48,7 +45,7 @@ export function register(program: Command): void {
   tokens
     .command("list")
     .description("List tokens (never the secrets)")
-    .option("--db <file>", "store", DEFAULT_DB)
+    .option("--db <file|url>", "store: an SQLite file or a postgres:// URL", DEFAULT_DB)
     .option("-o, --output <format>", "table | json | csv", "table")
     .option("--query <jmespath>", "JMESPath query over the JSON output")
     .action(async (o: { db: string; output: string; query?: string }) => {
@@ -60,10 +57,10 @@ export function register(program: Command): void {
   tokens
     .command("revoke <id>")
     .description("Revoke a token")
-    .option("--db <file>", "store", DEFAULT_DB)
+    .option("--db <file|url>", "store: an SQLite file or a postgres:// URL", DEFAULT_DB)
     .action(async (id: string, o: { db: string }) => {
       const info = await withTokens(o.db, async (t, audit) => {
-        const r = t.revoke(id);
+        const r = await t.revoke(id);
         await audit("token.revoked", id, { name: r.name });
         return r;
       });

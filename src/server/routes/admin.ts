@@ -5,9 +5,11 @@ import type { AuditEvent } from "../../store/store";
 import { principalOf, S, type ServerContext } from "../context";
 import { permissionsOf } from "../rbac";
 
-function rowToEvent(r: Record<string, unknown>): AuditEvent {
+export const AUDIT_COLUMNS = "seq, time, actor, action, subject, digest, details, prev_hash, hash";
+
+export function rowToEvent(r: Record<string, unknown>): AuditEvent {
   return {
-    seq: r.seq as number,
+    seq: Number(r.seq),
     time: r.time as string,
     actor: r.actor as string,
     action: r.action as string,
@@ -51,7 +53,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
     async (req) => {
       const q = req.query as { action?: string; actor?: string; subject?: string; limit?: number; offset?: number };
       const c: string[] = [];
-      const p: unknown[] = [];
+      const p: (string | number)[] = [];
       if (q.action) {
         c.push("action LIKE ? ESCAPE '\\'");
         p.push(`${q.action.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
@@ -66,15 +68,14 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
       }
       const where = c.length ? `WHERE ${c.join(" AND ")}` : "";
       const items = (
-        ctx.db
-          .prepare(`SELECT * FROM audit ${where} ORDER BY seq DESC LIMIT ? OFFSET ?`)
-          .all(...p, q.limit ?? 100, q.offset ?? 0) as Record<string, unknown>[]
+        await ctx.store.query<Record<string, unknown>>(`SELECT ${AUDIT_COLUMNS} FROM audit ${where} ORDER BY seq DESC LIMIT ? OFFSET ?`, [
+          ...p,
+          q.limit ?? 100,
+          q.offset ?? 0,
+        ])
       ).map(rowToEvent);
-      const total = ctx.db
-        .prepare(`SELECT count(*) FROM audit ${where}`)
-        .pluck()
-        .get(...p) as number;
-      return { items, total };
+      const [t] = await ctx.store.query<{ n: number }>(`SELECT count(*) AS n FROM audit ${where}`, p);
+      return { items, total: Number(t?.n ?? 0) };
     },
   );
 
@@ -85,7 +86,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
       schema: { tags: ["audit"], summary: "Verify the whole hash chain (detects any edit, deletion, insertion or reordering)" },
     },
     async () => {
-      const events = (ctx.db.prepare("SELECT * FROM audit ORDER BY seq").all() as Record<string, unknown>[]).map(rowToEvent);
+      const events = await ctx.store.listAudit();
       const verdict = verifyChain(events);
       const last = events[events.length - 1];
       return { ...verdict, lastSeq: last?.seq ?? 0, lastHash: last?.hash ?? GENESIS_HASH, verifiedAt: new Date().toISOString() };
@@ -95,7 +96,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
   app.get(
     "/api/v1/tokens",
     { config: { permission: "tokens:admin" }, schema: { tags: ["auth"], summary: "API tokens (never the secrets)" } },
-    async () => ({ items: ctx.tokens.list() }),
+    async () => ({ items: await ctx.tokens.list() }),
   );
 
   app.post(
@@ -111,7 +112,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
     async (req, reply) => {
       const b = req.body as { name: string; role: string; scope?: string };
       const who = principalOf(req);
-      const { token, info } = ctx.tokens.create({ ...b, createdBy: who.name });
+      const { token, info } = await ctx.tokens.create({ ...b, createdBy: who.name });
       await ctx.store.appendAudit([
         {
           time: info.createdAt,
@@ -132,7 +133,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
     { config: { permission: "tokens:admin" }, schema: { tags: ["auth"], summary: "Revoke an API token", params: S.idParam } },
     async (req) => {
       const who = principalOf(req);
-      const info = ctx.tokens.revoke((req.params as { id: string }).id);
+      const info = await ctx.tokens.revoke((req.params as { id: string }).id);
       await ctx.store.appendAudit([
         {
           time: new Date().toISOString(),

@@ -6,7 +6,9 @@ import type { Finding } from "../../domain/finding";
 import { whatIf } from "../../policy/index";
 import { principalOf, S, type ServerContext } from "../context";
 import { type FindingQuery, SORT_KEYS, type SortKey } from "../data";
+import { listExemptions, withEffectiveExemption } from "../exemptions";
 import { incidentsForFinding } from "../incidents";
+import { AUDIT_COLUMNS, rowToEvent } from "./admin";
 import type { Principal } from "../rbac";
 
 export const FINDING_ROW_SCHEMA = {
@@ -62,17 +64,14 @@ const csv = (v: unknown) =>
         .filter(Boolean)
     : undefined;
 
-/** A finding the principal may see (scoped tokens see one subscription), with server-side exemptions applied. */
+/**
+ * A finding the principal may see (scoped tokens see one subscription), with the compliance exemption that
+ * applies to it now (the most specific unexpired one, as `clarion compliance exemptions findings` shows).
+ */
 export async function loadFinding(ctx: ServerContext, id: string, who: Principal): Promise<Finding> {
   const f = await ctx.store.getFinding(id);
   if (!f || (who.scope && f.subscriptionId.toLowerCase() !== who.scope)) throw new NotFoundError(`no finding ${id}`);
-  const ex = ctx.db
-    .prepare(
-      "SELECT * FROM server_exemptions WHERE finding_id = ? AND revoked_at IS NULL AND expires_on > ? ORDER BY created_at DESC LIMIT 1",
-    )
-    .get(id, ctx.now().toISOString()) as Record<string, string> | undefined;
-  if (ex) f.exemption = { id: ex.id, category: ex.category, justification: ex.justification, owner: ex.owner, expiresOn: ex.expires_on };
-  return f;
+  return withEffectiveExemption(ctx, f);
 }
 
 export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -147,7 +146,7 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
       const f = await loadFinding(ctx, id, who);
       const paths = f.attackPaths.length ? (await pathIndex(ctx)).filter((p) => f.attackPaths.includes(p.id)) : [];
       const approvals = await ctx.workflow.list(who, { findingId: f.id });
-      return { finding: f, attackPaths: paths, approvals, incidents: incidentsForFinding(ctx.db, f.id) };
+      return { finding: f, attackPaths: paths, approvals, incidents: await incidentsForFinding(ctx.store, f.id) };
     },
   );
 
@@ -214,22 +213,20 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
       const who = principalOf(req);
       await loadFinding(ctx, id, who);
       const approvals = await ctx.workflow.list(who, { findingId: id });
-      const incidents = incidentsForFinding(ctx.db, id);
-      // The finding's own events, its approvals' transitions (subject = approval id) and its Sentinel incidents.
-      const subjects = [id, ...approvals.map((a) => a.id), ...incidents.map((i) => i.incidentArmId)];
+      const incidents = await incidentsForFinding(ctx.store, id);
+      const exemptions = await listExemptions(ctx, who, { findingId: id });
+      // The finding's own events, its approvals' transitions (subject = approval id), its Sentinel incidents, the
+      // exemptions that cover it, and exemption events that name it (a removed exemption's record is gone).
+      const subjects = [id, ...approvals.map((a) => a.id), ...incidents.map((i) => i.incidentArmId), ...exemptions.map((e) => e.id)];
       const audit = (
-        ctx.db
-          .prepare(`SELECT * FROM audit WHERE subject IN (${subjects.map(() => "?").join(",")}) ORDER BY seq`)
-          .all(...subjects) as Record<string, unknown>[]
-      ).map((r) => ({
-        seq: r.seq,
-        time: r.time,
-        actor: r.actor,
-        action: r.action,
-        details: JSON.parse(r.details as string),
-        hash: r.hash,
-      }));
-      const exemptions = ctx.db.prepare("SELECT * FROM server_exemptions WHERE finding_id = ? ORDER BY created_at").all(id);
+        await ctx.store.query<Record<string, unknown>>(
+          `SELECT ${AUDIT_COLUMNS} FROM audit WHERE subject IN (${subjects.map(() => "?").join(", ")}) OR (action LIKE ? AND details LIKE ?) ORDER BY seq`,
+          [...subjects, "exemption.%", `%${JSON.stringify({ findingId: id }).slice(1, -1)}%`],
+        )
+      ).map((r) => {
+        const e = rowToEvent(r);
+        return { seq: e.seq, time: e.time, actor: e.actor, action: e.action, details: e.details, hash: e.hash };
+      });
       const feedback = (await listFeedback(ctx.store)).filter((r) => r.subject === id).map(feedbackOut).sort((a, b) => a.created_at.localeCompare(b.created_at));
       return { findingId: id, audit, approvals, incidents, exemptions, feedback };
     },

@@ -29,17 +29,19 @@ async function complianceIndex(ctx: ServerContext, subscriptionId?: string) {
       }
       e.n++;
       e.max = Math.max(e.max, score);
-      if (e.ids.length < 50) e.ids.push({ id, score });
+      e.ids.push({ id, score });
+      if (e.ids.length > 100) e.ids = e.ids.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, 50);
     };
-    // Streams only the columns needed (the full documents of a large estate do not fit in memory).
-    const it = ctx.db
-      .prepare(
-        `SELECT id, risk_score, json_extract(doc, '$.controls') AS controls FROM findings WHERE status = 'Unhealthy'${sub ? " AND subscription_id = ?" : ""} ORDER BY risk_score DESC`,
-      )
-      .iterate(...(sub ? [sub] : [])) as Iterable<{ id: string; risk_score: number; controls: string | null }>;
-    for (const r of it)
-      for (const c of JSON.parse(r.controls ?? "[]") as { framework: string; controlId: string }[])
-        add(c.framework, c.controlId, r.id, r.risk_score);
+    // Walks the documents in chunks (portable SQL; a large estate's documents do not fit in memory at once),
+    // keeping only each open finding's controls.
+    await ctx.reader.scan(
+      ({ id, risk_score, doc }) => {
+        for (const c of doc.controls ?? []) add(c.framework, c.controlId, id, risk_score);
+      },
+      { sql: `status = 'Unhealthy'${sub ? " AND subscription_id = ?" : ""}`, params: sub ? [sub] : [] },
+    );
+    // Highest risk first within each control (what the drill-down shows first).
+    for (const e of perControl.values()) e.ids.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
     const frameworks = frameworkCatalog().frameworks.map((fw) => {
       const controls: ControlStat[] = fw.controls.map((c) => {
         const e = perControl.get(`${fw.id}\u0000${c.controlId}`);
@@ -49,7 +51,7 @@ async function complianceIndex(ctx: ServerContext, subscriptionId?: string) {
           group: groupOf(c.controlId, c.title),
           findings: e?.n ?? 0,
           maxRisk: e?.max ?? 0,
-          findingIds: e?.ids.map((x) => x.id) ?? [],
+          findingIds: e?.ids.slice(0, 50).map((x) => x.id) ?? [],
         };
       });
       const mappedPolicies = new Set(Object.values(fw.policies).flat());
@@ -285,16 +287,13 @@ async function recentAnomalies(ctx: ServerContext, sinceText = "7d") {
     const since = parseSince(sinceText, latest);
     const tz = (await ctx.store.getMeta("timeZone")) ?? process.env.CLARION_TIME_ZONE ?? "UTC";
     const resources = await ctx.reader.cached("resources", () => ctx.store.listResources());
-    const rows = ctx.db
-      .prepare(
-        "SELECT id, resource_id AS resourceId, status, json_extract(doc, '$.statusChangeDate') AS statusChangeDate FROM findings WHERE status = 'Unhealthy'",
-      )
-      .all() as {
-      id: string;
-      resourceId: string;
-      status: string;
-      statusChangeDate: string | null;
-    }[];
+    const rows: { id: string; resourceId: string; status: string; statusChangeDate: string | null }[] = [];
+    await ctx.reader.scan(
+      ({ id, doc }) => {
+        rows.push({ id, resourceId: doc.resourceId, status: doc.status, statusChangeDate: doc.statusChangeDate ?? null });
+      },
+      { sql: "status = 'Unhealthy'" },
+    );
     const baselines = buildBaselines(changes, { timeZone: tz, until: since, resources });
     const rootCauses = findRootCauses(rows, changes, { resources });
     const anomalies = scoreAnomalies(changes, baselines, { since, resources, rootCauses });

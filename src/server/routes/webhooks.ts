@@ -40,7 +40,6 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ServerContext):
     },
     async (req, reply) => {
       const r = await recordSentinelIncident(
-        ctx.db,
         ctx.store,
         req.headers["idempotency-key"] as string | undefined,
         req.body as SentinelIncidentPost,

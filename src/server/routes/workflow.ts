@@ -1,15 +1,13 @@
 import { type FeedbackRecord } from "../../ai/ai-store";
 import { listFeedback, recordFeedback } from "../../ai/feedback";
-import { createHash, randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { InputError, NotFoundError } from "../../domain/errors";
 import { APPROVAL_STATES } from "../../workflow";
 import { principalOf, S, type ServerContext } from "../context";
 import type { Permission, Principal } from "../rbac";
 import type { ApprovalFilter } from "../workflow-port";
+import { type ExemptionRequest, grantExemption, listExemptions, revokeExemption } from "../exemptions";
 import { loadFinding } from "./findings";
 
-const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 interface ActionBody {
   comment?: string;
   at?: string;
@@ -23,7 +21,6 @@ const ACTION_BODY = {
     location: { type: "string", maxLength: 40, description: "deploy: region of the assignment's managed identity" },
   },
 } as const;
-const MAX_EXEMPTION_DAYS = 366;
 
 export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get(
@@ -128,26 +125,14 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
       config: { permission: "read" },
       schema: {
         tags: ["exemptions"],
-        summary: "Exemptions (active and past)",
+        summary:
+          "Exemptions (compliance's: made here or with `clarion compliance exempt`/import), newest first; `findingId`: those covering that finding; `active`: not expired",
         querystring: { type: "object", properties: { findingId: S.str, active: S.bool } },
       },
     },
     async (req) => {
       const q = req.query as { findingId?: string; active?: boolean };
-      const c: string[] = [];
-      const p: string[] = [];
-      if (q.findingId) {
-        c.push("finding_id = ?");
-        p.push(q.findingId);
-      }
-      if (q.active) {
-        c.push("revoked_at IS NULL AND expires_on > ?");
-        p.push(ctx.now().toISOString());
-      }
-      const rows = ctx.db
-        .prepare(`SELECT * FROM server_exemptions ${c.length ? `WHERE ${c.join(" AND ")}` : ""} ORDER BY created_at DESC LIMIT 1000`)
-        .all(...p);
-      return { items: (rows as Record<string, string | null>[]).map(exemptionOut) };
+      return { items: await listExemptions(ctx, principalOf(req), q) };
     },
   );
 
@@ -157,7 +142,8 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
       config: { permission: "exemption:write" },
       schema: {
         tags: ["exemptions"],
-        summary: "Exempt a finding, with a justification (20+ characters) and an expiry within a year",
+        summary:
+          "Exempt a finding (a compliance exemption: gap analysis, evidence and the CLI see it), with a justification (20+ characters) and an expiry within a year",
         body: {
           type: "object",
           required: ["findingId", "justification", "expiresOn"],
@@ -172,78 +158,26 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
       },
     },
     async (req, reply) => {
-      const b = req.body as { findingId: string; category?: string; justification: string; expiresOn: string; owner?: string };
+      const b = req.body as ExemptionRequest;
       const who = principalOf(req);
       const f = await loadFinding(ctx, b.findingId, who);
-      if (b.justification.trim().length < 20)
-        throw new InputError("a justification needs at least 20 characters saying why the risk is accepted", { field: "justification" });
-      const exp = Date.parse(b.expiresOn);
-      const now = ctx.now().getTime();
-      if (!Number.isFinite(exp)) throw new InputError(`expiresOn is not a date: '${b.expiresOn}'`, { field: "expiresOn" });
-      if (exp <= now) throw new InputError("expiresOn must be in the future", { field: "expiresOn" });
-      if (exp - now > MAX_EXEMPTION_DAYS * 86_400_000)
-        throw new InputError(`an exemption may last at most ${MAX_EXEMPTION_DAYS} days`, { field: "expiresOn" });
-      const row = {
-        id: `exm-${randomUUID().slice(0, 12)}`,
-        finding_id: f.id,
-        category: b.category ?? "waiver",
-        justification: b.justification.trim(),
-        owner: b.owner?.trim() || f.owner.email || f.owner.name,
-        expires_on: new Date(exp).toISOString(),
-        created_by: who.name,
-        created_at: ctx.now().toISOString(),
-        revoked_at: null,
-      };
-      ctx.db
-        .prepare(
-          "INSERT INTO server_exemptions (id, finding_id, category, justification, owner, expires_on, created_by, created_at) VALUES (?,?,?,?,?,?,?,?)",
-        )
-        .run(row.id, row.finding_id, row.category, row.justification, row.owner, row.expires_on, row.created_by, row.created_at);
-      ctx.reader.touched();
-      await ctx.store.appendAudit([
-        {
-          time: row.created_at,
-          actor: who.name,
-          action: "exemption.granted",
-          subject: f.id,
-          digest: sha256(JSON.stringify(row)),
-          details: {
-            exemptionId: row.id,
-            category: row.category,
-            expiresOn: row.expires_on,
-            justification: row.justification,
-            role: who.role,
-          },
-        },
-      ]);
+      const out = await grantExemption(ctx, who, f, b);
       reply.status(201);
-      return exemptionOut(row);
+      return out;
     },
   );
 
   app.delete(
     "/api/v1/exemptions/:id",
-    { config: { permission: "exemption:write" }, schema: { tags: ["exemptions"], summary: "Revoke an exemption", params: S.idParam } },
-    async (req) => {
-      const { id } = req.params as { id: string };
-      const who = principalOf(req);
-      const time = ctx.now().toISOString();
-      const res = ctx.db.prepare("UPDATE server_exemptions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(time, id);
-      if (!res.changes) throw new NotFoundError(`no active exemption ${id}`);
-      ctx.reader.touched();
-      const row = ctx.db.prepare("SELECT * FROM server_exemptions WHERE id = ?").get(id) as Record<string, string | null>;
-      await ctx.store.appendAudit([
-        {
-          time,
-          actor: who.name,
-          action: "exemption.revoked",
-          subject: row.finding_id as string,
-          digest: sha256(id),
-          details: { exemptionId: id, role: who.role },
-        },
-      ]);
-      return exemptionOut(row);
+    {
+      config: { permission: "exemption:write" },
+      schema: {
+        tags: ["exemptions"],
+        summary: "Remove an exemption (any kind, also one made with `clarion compliance exempt`); the findings it covered are open again",
+        params: S.idParam,
+      },
     },
+    async (req) => revokeExemption(ctx, principalOf(req), (req.params as { id: string }).id),
   );
 
   // Feedback on explanations (was it useful, what was wrong) feeds the AI evaluation.
@@ -284,18 +218,4 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ServerContext)
 /** The API's feedback shape, from the shared feedback record. */
 export function feedbackOut(r: FeedbackRecord): { id: string; finding_id: string; actor: string; helpful: boolean; comment: string | null; created_at: string } {
   return { id: `fb-${r.id ?? r.time}`, finding_id: r.subject, actor: r.actor, helpful: r.vote === "up", comment: r.comment, created_at: r.time };
-}
-
-function exemptionOut(r: Record<string, string | null>) {
-  return {
-    id: r.id,
-    findingId: r.finding_id,
-    category: r.category,
-    justification: r.justification,
-    owner: r.owner,
-    expiresOn: r.expires_on,
-    createdBy: r.created_by,
-    createdAt: r.created_at,
-    revokedAt: r.revoked_at,
-  };
 }
