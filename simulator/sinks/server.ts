@@ -12,6 +12,7 @@ import { makeSelfSignedCert, type SelfSignedCert } from "../cert";
  * | prefix | service |
  * |---|---|
  * | `/subscriptions/...`, `/providers/Microsoft.Management/...` | ARM: policy definitions, assignments (PUT/GET/DELETE, 201), exemptions, PolicyInsights remediations, generic resource GET/PATCH |
+ * | `/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.OperationalInsights/workspaces/{ws}/providers/Microsoft.SecurityInsights/incidents[/{id}]` | Sentinel incidents (section 7): PUT 201/200 with etag, GET, DELETE, list with `nextLink` |
  * | `/ingest/dataCollectionRules/{dcr}/streams/{stream}` | Logs Ingestion API (204, ≤ 1 MB, JSON array, bearer token) |
  * | `/servicenow/api/now/table/{table}[/{sys_id}]` | ServiceNow Table API (Basic auth, string values, correlation_id queries) |
  * | `/jira/rest/api/3/...` | Jira Cloud v3 (ADF descriptions, search/jql, 204 updates, transitions) |
@@ -21,7 +22,8 @@ import { makeSelfSignedCert, type SelfSignedCert } from "../cert";
  *
  * Contract violations answer the service's own error shape, so a client that drifts from the contract fails
  * its test. Faults: `setDown(true)` answers 503 everywhere; `dropAfterCommit(n)` commits the next n writes
- * and then kills the socket before answering (the "did it land?" case that idempotency keys exist for).
+ * and then kills the socket before answering (the "did it land?" case that idempotency keys exist for);
+ * `throttle(n, seconds)` answers the next n ARM requests 429 with `Retry-After` (section 0.3).
  */
 
 export interface SinkSimulatorOptions {
@@ -64,6 +66,8 @@ export interface SinkState {
   roleAssignments: Map<string, Json>;
   /** ARM resources the remediation tasks act on (keyed by lower-case id). */
   resources: Map<string, Json>;
+  /** Sentinel incidents (keyed by lower-case ARM id), as GET returns them. */
+  incidents: Map<string, Json>;
 }
 
 class Fail extends Error {
@@ -88,7 +92,26 @@ const API = {
   remediations: "2021-10-01",
   roleAssignments: "2022-04-01",
   ingestion: "2023-01-01",
+  securityInsights: "2024-09-01",
 };
+
+const INCIDENT_SEVERITIES = ["High", "Medium", "Low", "Informational"];
+const INCIDENT_STATUSES = ["New", "Active", "Closed"];
+const INCIDENT_CLASSIFICATIONS = ["Undetermined", "TruePositive", "BenignPositive", "FalsePositive"];
+const INCIDENT_CLASSIFICATION_REASONS = ["SuspiciousActivity", "SuspiciousButExpected", "IncorrectAlertLogic", "InaccurateData"];
+const INCIDENT_LABEL_TYPES = ["User", "AutoAssigned"];
+const INCIDENT_OWNER_TYPES = ["Unknown", "User", "Group"];
+/** Read-only incident properties: ignored in a request, as ARM does. */
+const INCIDENT_READ_ONLY = [
+  "incidentNumber",
+  "incidentUrl",
+  "createdTimeUtc",
+  "lastModifiedTimeUtc",
+  "relatedAnalyticRuleIds",
+  "additionalData",
+  "providerIncidentUrl",
+];
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const ADF_BLOCKS = new Set([
   "paragraph",
@@ -115,11 +138,16 @@ export class SinkSimulator {
   readonly token: string;
   readonly opts: Required<Omit<SinkSimulatorOptions, "cert" | "token" | "streamColumns">> & { streamColumns?: string[] };
   readonly requests: RecordedRequest[] = [];
+  /** Test hook: runs before each request is answered (e.g. to change state between a client's read and its write). */
+  onRequest?: (r: RecordedRequest) => void;
   state: SinkState = SinkSimulator.emptyState();
   url = "";
   private server?: Server;
   private down = false;
   private drops = 0;
+  private throttles = 0;
+  private throttleSeconds = 1;
+  private incidentSeq = 4100;
   private snowSeq = { change_request: 30000, incident: 10000 } as Record<string, number>;
   private jiraSeq = 10000;
 
@@ -149,6 +177,7 @@ export class SinkSimulator {
       remediations: new Map(),
       roleAssignments: new Map(),
       resources: new Map(),
+      incidents: new Map(),
     };
   }
 
@@ -160,6 +189,12 @@ export class SinkSimulator {
   /** The next `n` write requests are committed, then the connection is destroyed without an answer. */
   dropAfterCommit(n: number): void {
     this.drops = n;
+  }
+
+  /** The next `n` ARM requests answer 429 with `Retry-After: seconds` and the throttling headers of section 0.3. */
+  throttle(n: number, seconds = 1): void {
+    this.throttles = n;
+    this.throttleSeconds = seconds;
   }
 
   /** Seeds the ARM resources remediation tasks and rollbacks act on. */
@@ -241,6 +276,23 @@ export class SinkSimulator {
             : { error: { code: "ServiceUnavailable", message: "The service is temporarily unavailable." } },
           { "retry-after": "1" },
         );
+      const p0 = u.pathname;
+      if (this.throttles > 0 && (p0.startsWith("/subscriptions/") || p0.startsWith("/providers/"))) {
+        this.throttles--;
+        throw new Fail(
+          429,
+          {
+            error: {
+              code: "SubscriptionRequestsThrottled",
+              message: `Number of ${method === "GET" ? "read" : "write"} requests for subscription exceeded the limit. Please try again after '${this.throttleSeconds}' seconds.`,
+            },
+          },
+          {
+            "retry-after": String(this.throttleSeconds),
+            [`x-ms-ratelimit-remaining-subscription-${method === "GET" ? "reads" : method === "DELETE" ? "deletes" : "writes"}`]: "0",
+          },
+        );
+      }
       if (raw.length > 0) {
         try {
           body = JSON.parse(raw.toString("utf8"));
@@ -252,6 +304,7 @@ export class SinkSimulator {
         }
       }
       rec.body = body;
+      this.onRequest?.(rec);
       const p = u.pathname;
       let out: { status: number; body?: unknown; headers?: Record<string, string> };
       if (p.startsWith("/servicenow/")) out = this.serviceNow(method, p.slice("/servicenow".length), u.searchParams, headers, body);
@@ -583,6 +636,10 @@ export class SinkSimulator {
     const exm = /^(.*)\/providers\/Microsoft\.Authorization\/policyExemptions\/([^/]+)$/i.exec(path);
     const rem = /^(.*)\/providers\/Microsoft\.PolicyInsights\/remediations\/([^/]+)$/i.exec(path);
     const ra = /^(.*)\/providers\/Microsoft\.Authorization\/roleAssignments\/([^/]+)$/i.exec(path);
+    const inc =
+      /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+)\/providers\/Microsoft\.SecurityInsights\/incidents(?:\/([^/]+))?$/i.exec(
+        path,
+      );
     const need = (v: string) => {
       if (apiVersion !== v)
         throw armError(400, "InvalidApiVersionParameter", `The api-version '${apiVersion}' is invalid. The supported version is '${v}'.`);
@@ -606,6 +663,10 @@ export class SinkSimulator {
     if (ra) {
       need(API.roleAssignments);
       return this.roleAssignment(method, ra[1], ra[2], body);
+    }
+    if (inc) {
+      need(API.securityInsights);
+      return inc[2] ? this.incident(method, inc[1], inc[2], headers, body) : this.listIncidents(method, inc[1], q);
     }
     if (/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/.+/i.test(path)) return this.genericResource(method, path, body);
     throw armError(404, "InvalidResourceType", `No route for ${method} ${path}`);
@@ -860,6 +921,93 @@ export class SinkSimulator {
     return { status: 201, body: doc };
   }
 
+  // ------------------------------------------------------------------ Sentinel incidents (section 7)
+
+  private incident(method: string, workspace: string, name: string, headers: Record<string, string>, body: unknown): Out {
+    const id = `${workspace}/providers/Microsoft.SecurityInsights/incidents/${name}`;
+    const key = id.toLowerCase();
+    const existing = this.state.incidents.get(key);
+    const quota = {
+      [`x-ms-ratelimit-remaining-subscription-${method === "GET" ? "reads" : method === "DELETE" ? "deletes" : "writes"}`]: "199",
+    };
+    if (method === "GET") {
+      if (!existing) throw armError(404, "NotFound", `Incident '${name}' was not found.`);
+      return { status: 200, body: existing, headers: quota };
+    }
+    if (method === "DELETE") {
+      this.state.incidents.delete(key);
+      return { status: existing ? 200 : 204, headers: quota };
+    }
+    if (method !== "PUT") throw armError(405, "MethodNotAllowed", `The requested resource does not support http method '${method}'.`);
+    // The client picks a GUID (section 7); anything else is refused.
+    if (!GUID.test(name)) throw armError(400, "BadRequest", `The incident id '${name}' is not a valid GUID.`);
+    const b = body as Json;
+    if (!b || typeof b !== "object" || Array.isArray(b) || !b.properties || typeof b.properties !== "object" || Array.isArray(b.properties))
+      throw armError(400, "BadRequest", "The request content must contain 'properties'.");
+    // Optimistic concurrency: a body etag (or If-Match) must match the stored one.
+    const ifMatch = headers["if-match"] || (typeof b.etag === "string" ? b.etag : "");
+    if (ifMatch && (!existing || (ifMatch !== "*" && ifMatch !== existing.etag)))
+      throw armError(412, "PreconditionFailed", `The etag '${ifMatch}' does not match the incident's current etag.`);
+    if (headers["if-none-match"] === "*" && existing) throw armError(412, "PreconditionFailed", `Incident '${name}' already exists.`);
+    const p = b.properties as Json;
+    validateIncident(p);
+    const now = new Date().toISOString();
+    const mutable = Object.fromEntries(Object.entries(p).filter(([k]) => !INCIDENT_READ_ONLY.includes(k)));
+    const number = existing?.properties.incidentNumber ?? ++this.incidentSeq;
+    const doc: Json = {
+      id,
+      name,
+      etag: `"${randomUUID()}"`,
+      type: "Microsoft.SecurityInsights/incidents",
+      properties: {
+        ...structuredClone(mutable),
+        owner: { objectId: null, email: null, assignedTo: null, userPrincipalName: null, ownerType: "Unknown", ...(p.owner ?? {}) },
+        labels: structuredClone(p.labels ?? []).map((l: Json) => ({ labelType: "User", ...l })),
+        providerName: p.providerName ?? existing?.properties.providerName ?? "Azure Sentinel",
+        providerIncidentId: p.providerIncidentId ?? existing?.properties.providerIncidentId ?? String(number),
+        incidentNumber: number,
+        incidentUrl: `https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident${id}`,
+        createdTimeUtc: existing?.properties.createdTimeUtc ?? now,
+        lastModifiedTimeUtc: now,
+        relatedAnalyticRuleIds: existing?.properties.relatedAnalyticRuleIds ?? [],
+        additionalData: existing?.properties.additionalData ?? {
+          alertsCount: 0,
+          bookmarksCount: 0,
+          commentsCount: 0,
+          alertProductNames: [],
+          tactics: [],
+          techniques: [],
+        },
+      },
+    };
+    this.state.incidents.set(key, doc);
+    return { status: existing ? 200 : 201, body: doc, headers: quota };
+  }
+
+  private listIncidents(method: string, workspace: string, q: URLSearchParams): Out {
+    if (method !== "GET") throw armError(405, "MethodNotAllowed", `The requested resource does not support http method '${method}'.`);
+    if (q.get("$filter")) throw armError(400, "BadRequest", "This simulator does not evaluate $filter on incidents.");
+    const prefix = `${workspace}/providers/Microsoft.SecurityInsights/incidents/`.toLowerCase();
+    let all = [...this.state.incidents.entries()].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);
+    const order = (q.get("$orderby") ?? "").trim();
+    if (order) {
+      const m = /^properties\/(createdTimeUtc|lastModifiedTimeUtc|incidentNumber)(?:\s+(asc|desc))?$/i.exec(order);
+      if (!m) throw armError(400, "BadRequest", `Unsupported $orderby '${order}'.`);
+      const dir = (m[2] ?? "asc").toLowerCase() === "desc" ? -1 : 1;
+      const f = m[1];
+      all = all.sort((x, y) => (x.properties[f] < y.properties[f] ? -dir : x.properties[f] > y.properties[f] ? dir : 0));
+    }
+    const top = Math.min(Number(q.get("$top") ?? 50) || 50, 1000);
+    const skip = Number(q.get("$skipToken") ?? 0) || 0;
+    const page = all.slice(skip, skip + top);
+    const next = skip + top < all.length ? new URL(`${this.url}${workspace}/providers/Microsoft.SecurityInsights/incidents`) : undefined;
+    if (next) {
+      for (const [k, v] of q) if (k !== "$skipToken") next.searchParams.set(k, v);
+      next.searchParams.set("$skipToken", String(skip + top));
+    }
+    return { status: 200, body: { value: page, ...(next ? { nextLink: next.toString() } : {}) } };
+  }
+
   private genericResource(method: string, path: string, body: unknown) {
     const r = this.state.resources.get(path.toLowerCase());
     if (!r) throw armError(404, "ResourceNotFound", `The Resource '${path}' was not found.`);
@@ -877,6 +1025,40 @@ const JIRA_TRANSITIONS = [
   { id: "21", name: "In Progress", category: "indeterminate" },
   { id: "31", name: "Done", category: "done" },
 ];
+
+/** The request contract of section 7: title, severity and status required; enums and times checked. */
+function validateIncident(p: Json): void {
+  const bad = (target: string, message: string) => new Fail(400, { error: { code: "BadRequest", message, target } });
+  if (typeof p.title !== "string" || !p.title.trim()) throw bad("properties.title", "The title field is required.");
+  if (!INCIDENT_SEVERITIES.includes(p.severity))
+    throw bad("properties.severity", `severity must be one of ${INCIDENT_SEVERITIES.join(", ")}; got '${p.severity}'.`);
+  if (!INCIDENT_STATUSES.includes(p.status))
+    throw bad("properties.status", `status must be one of ${INCIDENT_STATUSES.join(", ")}; got '${p.status}'.`);
+  if (p.description !== undefined && p.description !== null && typeof p.description !== "string")
+    throw bad("properties.description", "description must be a string.");
+  if (p.classification !== undefined && !INCIDENT_CLASSIFICATIONS.includes(p.classification))
+    throw bad("properties.classification", `classification must be one of ${INCIDENT_CLASSIFICATIONS.join(", ")}.`);
+  if (p.status === "Closed" && !p.classification)
+    throw bad("properties.classification", "classification is required when the incident is closed.");
+  if (p.classificationReason !== undefined && !INCIDENT_CLASSIFICATION_REASONS.includes(p.classificationReason))
+    throw bad("properties.classificationReason", `classificationReason must be one of ${INCIDENT_CLASSIFICATION_REASONS.join(", ")}.`);
+  if (p.owner !== undefined && p.owner !== null) {
+    if (typeof p.owner !== "object" || Array.isArray(p.owner)) throw bad("properties.owner", "owner must be an object.");
+    if (p.owner.ownerType !== undefined && !INCIDENT_OWNER_TYPES.includes(p.owner.ownerType))
+      throw bad("properties.owner.ownerType", `ownerType must be one of ${INCIDENT_OWNER_TYPES.join(", ")}.`);
+  }
+  if (p.labels !== undefined) {
+    if (!Array.isArray(p.labels)) throw bad("properties.labels", "labels must be an array.");
+    p.labels.forEach((l: Json, i: number) => {
+      if (!l || typeof l.labelName !== "string" || !l.labelName) throw bad(`properties.labels[${i}].labelName`, "labelName is required.");
+      if (l.labelType !== undefined && !INCIDENT_LABEL_TYPES.includes(l.labelType))
+        throw bad(`properties.labels[${i}].labelType`, `labelType must be one of ${INCIDENT_LABEL_TYPES.join(", ")}.`);
+    });
+  }
+  for (const f of ["firstActivityTimeUtc", "lastActivityTimeUtc"])
+    if (p[f] !== undefined && p[f] !== null && (typeof p[f] !== "string" || Number.isNaN(Date.parse(p[f]))))
+      throw bad(`properties.${f}`, `${f} must be an ISO 8601 date-time.`);
+}
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];

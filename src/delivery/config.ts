@@ -3,6 +3,7 @@ import { z } from "zod";
 import { InputError } from "../domain/errors";
 import { blobSink } from "./blob";
 import type { RetryPolicy } from "./outbox";
+import { sentinelIncidentSink } from "./sentinel-incident";
 import { jiraSink, type Sink, sentinelSink, serviceNowSink, slackSink, teamsSink, webhookSink } from "./sinks";
 
 /**
@@ -12,8 +13,9 @@ import { jiraSink, type Sink, sentinelSink, serviceNowSink, slackSink, teamsSink
  * @example
  * { "sinks": {
  *     "servicenow": { "type": "servicenow", "instanceUrl": "https://acme.service-now.com", "user": "clarion", "passwordEnv": "SNOW_PASSWORD", "table": "change_request" },
- *     "teams": { "type": "teams", "urlEnv": "TEAMS_WEBHOOK_URL" } },
- *   "tickets": ["servicenow"], "notices": ["teams"], "sentinel": "sentinel", "minRisk": 60 }
+ *     "teams": { "type": "teams", "urlEnv": "TEAMS_WEBHOOK_URL" },
+ *     "soc": { "type": "sentinel-incident", "subscriptionId": "0b1f6471-1bf0-4dda-aec3-111122223333", "resourceGroup": "rg-soc", "workspaceName": "law-soc" } },
+ *   "tickets": ["servicenow"], "notices": ["teams"], "sentinel": "sentinel", "incidents": ["soc"], "minRisk": 60 }
  */
 const base = { caFile: z.string().optional() };
 const SinkSchema = z.discriminatedUnion("type", [
@@ -47,6 +49,18 @@ const SinkSchema = z.discriminatedUnion("type", [
     ...base,
   }),
   z.object({ type: z.literal("blob"), connectionStringEnv: z.string(), container: z.string().optional() }),
+  z.object({
+    type: z.literal("sentinel-incident"),
+    subscriptionId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "subscriptionId must be a GUID"),
+    resourceGroup: z.string().min(1),
+    workspaceName: z.string().min(1),
+    /** ARM endpoint (default: the cloud's; CLARION_AZURE_ENDPOINT overrides, e.g. for the simulator). */
+    armEndpoint: z.string().url().optional(),
+    cloud: z.enum(["public", "usgov", "china"]).optional(),
+    /** Static ARM bearer token (simulator); without it DefaultAzureCredential, as the Azure source. */
+    tokenEnv: z.string().optional(),
+    ...base,
+  }),
 ]);
 
 export const DeliveryConfigSchema = z.object({
@@ -57,6 +71,8 @@ export const DeliveryConfigSchema = z.object({
   notices: z.array(z.string()).default([]),
   /** Sink that receives the Sentinel rows. */
   sentinel: z.string().optional(),
+  /** `sentinel-incident` sinks for change-anomaly incidents (default: every sink of that type). */
+  incidents: z.array(z.string()).optional(),
   /** Only findings at or above this risk score get tickets and notices. */
   minRisk: z.number().min(0).max(100).default(0),
   retry: z
@@ -85,7 +101,22 @@ export function loadDeliveryConfig(file?: string): DeliveryConfig {
   if (!r.success) throw new InputError(r.error.issues[0].message, { file: path, field: r.error.issues[0].path.join(".") });
   for (const n of [...r.data.tickets, ...r.data.notices, ...(r.data.sentinel ? [r.data.sentinel] : [])])
     if (!r.data.sinks[n]) throw new InputError(`unknown sink '${n}'`, { file: path, field: "sinks" });
+  for (const n of r.data.incidents ?? []) {
+    if (!r.data.sinks[n]) throw new InputError(`unknown sink '${n}'`, { file: path, field: "incidents" });
+    if (r.data.sinks[n].type !== "sentinel-incident")
+      throw new InputError(`sink '${n}' is a ${r.data.sinks[n].type} sink, not sentinel-incident`, { file: path, field: "incidents" });
+  }
   return r.data;
+}
+
+/** The sinks that receive change-anomaly incidents: `incidents`, else every `sentinel-incident` sink. */
+export function incidentSinks(cfg: DeliveryConfig): string[] {
+  return (
+    cfg.incidents ??
+    Object.entries(cfg.sinks)
+      .filter(([, s]) => s.type === "sentinel-incident")
+      .map(([n]) => n)
+  );
 }
 
 function secret(env: NodeJS.ProcessEnv, name: string, sink: string): string {
@@ -144,6 +175,20 @@ export function buildSinks(cfg: DeliveryConfig, env: NodeJS.ProcessEnv = process
             endpoint: s.endpoint,
             dcrImmutableId: s.dcrImmutableId,
             streamName: s.streamName,
+            token: s.tokenEnv ? secret(env, s.tokenEnv, name) : undefined,
+          }),
+        );
+        break;
+      case "sentinel-incident":
+        out.push(
+          sentinelIncidentSink({
+            name,
+            ca,
+            subscriptionId: s.subscriptionId,
+            resourceGroup: s.resourceGroup,
+            workspaceName: s.workspaceName,
+            armEndpoint: s.armEndpoint,
+            cloud: s.cloud,
             token: s.tokenEnv ? secret(env, s.tokenEnv, name) : undefined,
           }),
         );

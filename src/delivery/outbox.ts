@@ -136,7 +136,9 @@ async function deliverOne(
     const dead = permanent || attempt >= policy.maxAttempts;
     const statusCode = (e as { statusCode?: number }).statusCode ?? null;
     const error = String((e as Error)?.message ?? e).slice(0, 1000);
-    const next = new Date(Date.parse(time) + backoffMs(attempt, policy, random)).toISOString();
+    // A service that says when to come back (429/503 Retry-After) is not called again sooner.
+    const wait = Math.max(backoffMs(attempt, policy, random), (e as { retryAfterMs?: number }).retryAfterMs ?? 0);
+    const next = new Date(Date.parse(time) + wait).toISOString();
     await repo.markFailed(
       msg.id,
       { messageId: msg.id, attempt, time, ok: false, statusCode, error, durationMs: performance.now() - t0 },

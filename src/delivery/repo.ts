@@ -70,6 +70,11 @@ export interface DeliveryRepo {
   ticketsFor(findingId: string): Promise<TicketRecord[]>;
   listTickets(): Promise<TicketRecord[]>;
   upsertTicket(t: TicketRecord): Promise<void>;
+  /**
+   * Whether a later, not dead-lettered message shares `keyPrefix` (same sink and target, newer content), so
+   * `msg` is superseded: sending it after the newer one would put old content back.
+   */
+  newerInGroup?(msg: OutboxMessage, keyPrefix: string): Promise<boolean>;
 }
 
 /**
@@ -303,6 +308,15 @@ export class StoreDeliveryRepo implements DeliveryRepo {
   async listTickets(): Promise<TicketRecord[]> {
     await this.ready();
     return (await this.store.query<Row>("SELECT * FROM tickets ORDER BY finding_id, sink")).map(toTicket);
+  }
+
+  async newerInGroup(msg: OutboxMessage, keyPrefix: string): Promise<boolean> {
+    await this.ready();
+    const rows = await this.store.query<Row>(
+      `SELECT id FROM outbox WHERE sink = ? AND substr(idempotency_key, 1, ?) = ? AND state <> 'dead' AND id <> ? AND created_at > ? LIMIT 1`,
+      [msg.sink, keyPrefix.length, keyPrefix, msg.id, msg.createdAt],
+    );
+    return rows.length > 0;
   }
 
   async upsertTicket(t: TicketRecord): Promise<void> {

@@ -55,6 +55,17 @@ export class PermanentDeliveryError extends Error {
   }
 }
 
+/** A transient failure whose service said when to come back (`Retry-After`); the outbox waits at least that long. */
+export class RetryLaterError extends Error {
+  constructor(
+    message: string,
+    readonly statusCode: number,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
 /** 4xx other than 408/409/425/429 are permanent; network errors, 408, 429 and 5xx are retried. */
 export function classify(e: unknown): never {
   if (

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import {
   type Anomaly,
@@ -13,6 +13,9 @@ import {
   toChanges,
 } from "../../changes";
 import { assertTimeZone } from "../../changes/time";
+import { incidentSinks, loadDeliveryConfig } from "../../delivery/config";
+import { StoreDeliveryRepo } from "../../delivery/repo";
+import { incidentMessages } from "../../delivery/sentinel-incident";
 import { InputError, NotFoundError } from "../../domain/errors";
 import { DEFAULT_DB, openStore } from "../../store/open-store";
 import type { Store } from "../../store/store";
@@ -52,14 +55,25 @@ export function register(program: Command): void {
     .option("--min-score <n>", "report items at or above this score", String(FLAG_THRESHOLD))
     .option("--tz <zone>", "the tenant's time zone for usual hours (IANA; default: store setting, CLARION_TIME_ZONE or UTC)")
     .option("--incidents <file>", "also write Sentinel incident requests (PUT bodies) as NDJSON to FILE")
-    .option("--incident-min-score <n>", "lowest score that becomes a Sentinel incident", "70")
+    .option("--deliver", "queue a Sentinel incident per anomaly at or above the incident score in the delivery outbox (sent by `clarion deliver run`)")
+    .option("--config <file>", "delivery config for --deliver (default ./clarion.delivery.json or CLARION_DELIVERY_CONFIG)")
+    .option("--incident-min-score <n>", "lowest score that becomes a Sentinel incident (default: --min-score when given, else 70)")
     .option("-o, --output <fmt>", "table|json|csv", "table")
     .option("--query <jmespath>", "JMESPath query on the JSON result")
     .option("--db <file>", "store", DEFAULT_DB)
-    .action(async (o: CommonOpts & { since: string; now?: string; minScore: string; incidents?: string; incidentMinScore: string }) => {
+    .action(async (o: CommonOpts & { since: string; now?: string; minScore: string; incidents?: string; incidentMinScore?: string; deliver?: boolean; config?: string }, cmd: Command) => {
       const minScore = Number(o.minScore);
       if (!Number.isFinite(minScore) || minScore < 0 || minScore > 100) throw new InputError(`--min-score must be 0-100, got '${o.minScore}'`, { field: "--min-score" });
-      const result = await withStore(o.db, async (store) => {
+      // Incidents: --incident-min-score, else an explicit --min-score, else 70 (the listing's own default stays 50).
+      const incidentMin =
+        o.incidentMinScore !== undefined ? Number(o.incidentMinScore) : cmd.getOptionValueSource("minScore") === "cli" ? minScore : INCIDENT_MIN_SCORE;
+      if (!Number.isFinite(incidentMin) || incidentMin < 0 || incidentMin > 100)
+        throw new InputError(`--incident-min-score must be 0-100, got '${o.incidentMinScore}'`, { field: "--incident-min-score" });
+      const wantIncidents = Boolean(o.deliver || o.incidents);
+      // Read the delivery config before any work, so a bad file fails fast.
+      const cfg = o.deliver ? loadDeliveryConfig(o.config) : undefined;
+      const scoreMin = wantIncidents ? Math.min(minScore, incidentMin) : minScore;
+      const scored = await withStore(o.db, async (store) => {
         const events = await store.listActivity();
         const tz = await timeZoneOf(store, o.tz);
         const changeList = toChanges(events);
@@ -70,16 +84,36 @@ export function register(program: Command): void {
         const [resources, findings] = await Promise.all([store.listResources(), store.listFindings()]);
         const baselines = buildBaselines(changeList, { timeZone: tz, until: since, resources });
         const rootCauses = findRootCauses(findings, changeList, { resources });
-        const anomalies = scoreAnomalies(changeList, baselines, { since, resources, rootCauses, minScore });
+        const anomalies = scoreAnomalies(changeList, baselines, { since, resources, rootCauses, minScore: scoreMin });
         if (baselines.changes === 0 && changeList.length)
           process.stderr.write(`note: no activity before ${new Date(since).toISOString()} to learn from; every principal is new. Use an earlier --since window or load more history.\n`);
+        if (cfg) {
+          const sinks = incidentSinks(cfg);
+          if (!sinks.length) {
+            const file = o.config ?? process.env.CLARION_DELIVERY_CONFIG ?? "./clarion.delivery.json";
+            process.stderr.write(
+              `not delivered: no sentinel-incident sink is configured (${existsSync(file) ? `none in ${file}` : `${file} does not exist`}). ` +
+                `Add one, e.g. "soc": {"type": "sentinel-incident", "subscriptionId": "…", "resourceGroup": "…", "workspaceName": "…"}; see docs/delivery.md.\n`,
+            );
+            process.exitCode = 1;
+          } else {
+            const incidents = buildSentinelIncidents(anomalies, { minScore: incidentMin });
+            const msgs = incidentMessages(incidents, sinks);
+            const n = await new StoreDeliveryRepo(store).enqueue(msgs, new Date().toISOString());
+            process.stderr.write(
+              `queued ${n} Sentinel incident message(s) for ${incidents.length} anomaly(ies) at score >= ${incidentMin} to ${sinks.join(", ")}` +
+                `${msgs.length - n ? ` (${msgs.length - n} unchanged, already queued or sent)` : ""}; send them with \`clarion deliver run\`\n`,
+            );
+          }
+        }
         return anomalies;
       });
       if (o.incidents) {
-        const incidents = buildSentinelIncidents(result, { minScore: Number(o.incidentMinScore) });
+        const incidents = buildSentinelIncidents(scored, { minScore: incidentMin });
         writeFileSync(o.incidents, incidents.map((i) => JSON.stringify(i)).join("\n") + (incidents.length ? "\n" : ""));
         process.stderr.write(`wrote ${incidents.length} Sentinel incident request(s) to ${o.incidents}\n`);
       }
+      const result = scored.filter((a) => a.score >= minScore);
       const rows = o.output === "table" && !o.query ? result.map(tableRow) : result;
       process.stdout.write(render(rows, o, ["score", "time", "caller", "operation", "resource", "reasons", "impact"]));
     });
@@ -121,6 +155,9 @@ export function register(program: Command): void {
       process.stdout.write(render(view, o, ["finding", "recommendation", "confidence", "time", "caller", "operation", "changeId", "deployment"]));
     });
 }
+
+/** Default lowest score of a Sentinel incident (the listing's flag threshold is FLAG_THRESHOLD, 50). */
+const INCIDENT_MIN_SCORE = 70;
 
 function tableRow(a: Anomaly): Record<string, unknown> {
   return {
