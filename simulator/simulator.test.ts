@@ -22,7 +22,7 @@ import {
   querySentinelTable,
 } from "../src/sources/azure";
 import { makeFixtureTenant } from "./fixtures/tenant";
-import { parseKql, runKql } from "./kql";
+import { parseIsoMs, parseKql, runKql } from "./kql";
 import { type AzureSimulator, startSimulator } from "./server";
 
 describe("Azure simulator", () => {
@@ -191,6 +191,27 @@ describe("KQL subset", () => {
     expect(q("resources | order by id").rows.map((r) => r.id)).toEqual(["/c", "/b", "/a"]);
     expect(q("resources | take 1").limited).toBe(true);
     expect(q("resources | project properties").allDynamic).toBe(true);
+  });
+  it("compiled comparisons keep KQL's meaning", () => {
+    // =~ against a literal: case-insensitive, also when lower-casing changes the length (U+0130)
+    const turkish = [{ id: "/t", name: "\u0130x" }, { id: "/u", name: "i\u0307X" }];
+    expect(runKql(parseKql("resources | where name =~ 'i\u0307x' | project id"), turkish).rows).toEqual([{ id: "/t" }, { id: "/u" }]);
+    expect(runKql(parseKql("resources | where name !~ 'I\u0307X' | project id"), turkish).rows).toEqual([]);
+    // todatetime(x) > datetime(...): a row without a parseable time never matches; an object is not a datetime
+    const odd = [...rows, { id: "/d", properties: { t: "not a date" } }, { id: "/e", properties: { t: { dt: 9e15 } } }];
+    expect(runKql(parseKql("resources | where todatetime(properties.t) > datetime(2024-12-31) | project id"), odd).rows).toEqual([{ id: "/a" }, { id: "/b" }]);
+    expect(runKql(parseKql("resources | where properties.t <= datetime(2025-01-01T00:00:00Z) | project id"), odd).rows).toEqual([{ id: "/b" }]);
+  });
+  it("parses Azure's ISO times exactly as Date.parse does", () => {
+    const odd = ["2025-02-30T00:00:00Z", "2025-06-01T24:00:00Z", "2025-06-01T23:59:60Z", "2025-13-01T00:00:00Z", "2025-06-01T00:00:00.Z", "2025-06-01T00:00:00.1234Z", "0042-01-01T00:00:00Z", "2025-06-01T00:00:00+01:00", "2025-06-01", ""];
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const p = (x: number, n: number) => String(x).padStart(n, "0");
+    const sample = Array.from({ length: 5000 }, () => `${p(rnd(10000), 4)}-${p(rnd(14), 2)}-${p(rnd(33), 2)}T${p(rnd(26), 2)}:${p(rnd(61), 2)}:${p(rnd(61), 2)}${["", ".5", ".25", ".125", ".1250"][rnd(5)]}Z`);
+    for (const s of [...odd, ...sample]) expect(Object.is(parseIsoMs(s), Date.parse(s)), s).toBe(true);
   });
   it("rejects what it does not support", () => {
     expect(() => parseKql("resources | summarize count() by type")).toThrow(/unsupported operator/);

@@ -38,7 +38,7 @@ export class RawRowStore {
   async upsert(table: string, rows: Record<string, unknown>[], gen: number, keyOf: (r: Record<string, unknown>) => string = (r) => String(r.id)): Promise<UpsertResult> {
     const out: UpsertResult = { added: 0, changed: 0, unchanged: 0 };
     const keyed = rows.map((d) => ({ k: idKey(keyOf(d)), d, h: rowHash(d) }));
-    const prev = await this.store.rawGet(table, keyed.map((x) => x.k));
+    const prev = await this.hashes(table, keyed.map((x) => x.k));
     const writes = [];
     for (const { k, d, h } of keyed) {
       const p = prev.get(k);
@@ -50,6 +50,25 @@ export class RawRowStore {
       writes.push({ id: k, hash: h, gen, doc: d });
     }
     if (writes.length) await this.store.rawUpsert(table, writes);
+    return out;
+  }
+
+  /**
+   * Hash and generation of the stored rows among `ids` (lower-cased), without reading their documents: what an
+   * upsert needs to tell added, changed and unchanged rows apart. One query per 500 ids through the Store's
+   * portable SQL on raw_rows' primary key.
+   */
+  async hashes(table: string, ids: string[]): Promise<Map<string, { hash: string; gen: number }>> {
+    const out = new Map<string, { hash: string; gen: number }>();
+    const keys = [...new Set(ids.map(idKey))];
+    for (let i = 0; i < keys.length; i += 500) {
+      const chunk = keys.slice(i, i + 500);
+      const rows = await this.store.query<{ id: string; hash: string; gen: number }>(
+        `SELECT id, hash, gen FROM raw_rows WHERE tbl = ? AND id IN (${chunk.map(() => "?").join(", ")})`,
+        [table, ...chunk],
+      );
+      for (const r of rows) out.set(r.id, { hash: r.hash, gen: Number(r.gen) });
+    }
     return out;
   }
 
