@@ -24,7 +24,9 @@ const listing = (c: Command) =>
     .option("--query <jmespath>", "JMESPath query");
 
 export function register(program: Command): void {
-  const cmd = program.command("deliver").description("Tickets, chat notices and Sentinel rows through the transactional outbox");
+  const cmd = program
+    .command("deliver")
+    .description("Tickets, chat notices, Sentinel rows and Sentinel incidents (from `changes anomalies --deliver`) through the transactional outbox");
 
   cmd
     .command("enqueue")
