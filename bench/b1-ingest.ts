@@ -143,9 +143,10 @@ async function duck(): Promise<Totals> {
   return { resources: Number(nr), assessments: Number(na), joined, byTypeStatus };
 }
 
-/** Child mode: run one contender, print {seconds, totals, maxRssMiB}. */
+/** Child mode: run one contender, print {seconds, cpuSeconds, totals, maxRssMiB}. */
 async function child(mode: string): Promise<void> {
   const t = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   const totals: Totals =
     mode === "floor"
       ? await floor()
@@ -153,13 +154,15 @@ async function child(mode: string): Promise<void> {
         ? await duck()
         : slim(await ingestNdjsonFast(RES, ASM, { threads: mode === "clarion2" ? 2 : 1, scanner: mode === "clarion1-scanner" }));
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
-  // maxRSS covers the whole process (worker threads and DuckDB's native memory included).
-  process.stdout.write(JSON.stringify({ mode, seconds, totals, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+  const cpu = process.cpuUsage(cpu0);
+  // maxRSS and CPU time cover the whole process (worker threads, GC threads and DuckDB's native threads).
+  process.stdout.write(JSON.stringify({ mode, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, totals, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
 }
 
 interface Result {
   mode: string;
   seconds: number;
+  cpuSeconds: number;
   totals: Totals;
   maxRssMiB: number;
 }
@@ -179,7 +182,7 @@ async function main(): Promise<void> {
     );
     const r = JSON.parse(out) as Result;
     console.error(
-      `${m.padEnd(13)} ${r.seconds.toFixed(2)} s  ${((R + A) / r.seconds / 1000).toFixed(0)}k rows/s  peak RSS ${r.maxRssMiB.toFixed(0)} MiB  load ${loadavg()[0].toFixed(1)}`,
+      `${m.padEnd(16)} ${r.seconds.toFixed(2)} s (cpu ${r.cpuSeconds.toFixed(2)} s)  ${((R + A) / r.seconds / 1000).toFixed(0)}k rows/s  peak RSS ${r.maxRssMiB.toFixed(0)} MiB  load ${loadavg()[0].toFixed(1)}`,
     );
     return r;
   };
@@ -214,6 +217,8 @@ async function main(): Promise<void> {
     workload: { resources: R, assessments: A, bytes: statSync(RES).size + statSync(ASM).size },
     rounds: runs,
     seconds: Object.fromEntries(modes.map((m) => [m, per((rd) => rd[m].seconds)])),
+    // CPU seconds of all the process's threads: what the work costs, whatever else the machine runs
+    cpuSeconds: Object.fromEntries(modes.map((m) => [m, per((rd) => rd[m].cpuSeconds)])),
     peakRssMiB: Object.fromEntries(modes.map((m) => [m, Math.round(Math.max(...rounds.map((rd) => rd[m].maxRssMiB)))])),
     joined: first.clarion1.totals.joined,
     unmatched: first.clarion1.totals.unmatched,

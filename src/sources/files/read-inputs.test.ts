@@ -42,6 +42,16 @@ describe("readInputs", () => {
     expect(n.report.errors[0].where).toBe(`${f}, line 2`);
   });
 
+  it("reads NDJSON in chunks: CRLF, blank lines, unicode, no final newline, bad lines named by line", () => {
+    const lines = [JSON.stringify({ ...row(20), tags: { owner: "zoë 日本" } }), "", "  ", '{"id":', JSON.stringify(row(21)), "[1]", JSON.stringify(row(22))];
+    const f = put("crlf.jsonl", lines.join("\r\n"));
+    const { n, read } = ingest([f]);
+    expect(read.formats[f]).toBe("ndjson");
+    expect(n.tenant.resources.map((r) => [r.name, r.tags?.owner])).toEqual([["kv20", "zoë 日本"], ["kv21", undefined], ["kv22", undefined]]);
+    expect(n.report.errors.map((e) => e.where)).toEqual([`${f}, line 4`, `${f}, line 6`]);
+    expect(n.report).toMatchObject({ read: 5, accepted: 3, rejected: 2 });
+  });
+
   it("salvages the complete elements of a truncated ARG export and reports the truncation", () => {
     const full = JSON.stringify({ data: [row(9), row(10), row(11)] }, null, 2);
     const f = put("truncated.json", full.slice(0, full.length - 120));

@@ -1,6 +1,7 @@
-import { readFileSync, statSync, readdirSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { InputError } from "../../domain/errors";
+import { forEachLine } from "../../pipeline/fast-ingest";
 import type { RawRow, RowOrigin } from "../../pipeline/normalize";
 import { parseCsv } from "./csv";
 import { findTopLevelArray, lineAt, scanJsonArray } from "./json-scan";
@@ -43,12 +44,29 @@ export function readInputs(paths: string[]): FileRows {
 }
 
 function readOne(file: string, out: FileRows): void {
-  const text = readFileSync(file, "utf8");
   const ext = extname(file).toLowerCase();
+  // NDJSON is read in chunks, line by line on the bytes: no whole-file string (V8 caps strings at ~512 MiB)
+  if ((ext === ".ndjson" || ext === ".jsonl") && !looksLikeCsv(readHead(file))) return readNdjsonFile(file, out);
+  const text = readFileSync(file, "utf8");
   const trimmed = text.trimStart();
-  if (ext === ".csv" || (!trimmed.startsWith("{") && !trimmed.startsWith("[") && /^[\w" ]+,/.test(trimmed))) return readCsv(file, text, out);
+  if (ext === ".csv" || looksLikeCsv(trimmed)) return readCsv(file, text, out);
   if (ext === ".ndjson" || ext === ".jsonl" || looksLikeNdjson(trimmed)) return readNdjson(file, text, out);
   readJson(file, text, out);
+}
+
+function looksLikeCsv(text: string): boolean {
+  const t = text.trimStart();
+  return !t.startsWith("{") && !t.startsWith("[") && /^[\w" ]+,/.test(t);
+}
+
+function readHead(file: string): string {
+  const fd = openSync(file, "r");
+  try {
+    const b = Buffer.alloc(4096);
+    return b.toString("utf8", 0, readSync(fd, b, 0, b.length, 0));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function looksLikeNdjson(t: string): boolean {
@@ -61,6 +79,19 @@ function looksLikeNdjson(t: string): boolean {
   } catch {
     return false;
   }
+}
+
+function readNdjsonFile(file: string, out: FileRows): void {
+  out.formats[file] = "ndjson";
+  forEachLine(file, 0, Number.MAX_SAFE_INTEGER, (buf, start, end, line) => {
+    const l = buf.toString("utf8", start, end);
+    if (!l.trim()) return;
+    try {
+      out.rows.push({ row: JSON.parse(l), origin: { file, line } });
+    } catch (e) {
+      out.unreadable.push({ origin: { file, line }, reason: `malformed JSON: ${(e as Error).message}` });
+    }
+  });
 }
 
 function readNdjson(file: string, text: string, out: FileRows): void {
