@@ -386,7 +386,7 @@ describe.each(backends)("Sentinel incidents through the outbox on $name", (backe
     expect(puts().filter((p) => p.status === 201 || p.status === 200)).toHaveLength(1);
   });
 
-  it("bad credentials and a missing workspace are permanent; a bad message is dead-lettered", async () => {
+  it("bad credentials are permanent; a malformed message is dead-lettered", async () => {
     await enqueue([anomaly()]);
     const bad = sink({ name: "soc", token: "expired" });
     const r = await drainOutbox(repo, [bad], opts);
