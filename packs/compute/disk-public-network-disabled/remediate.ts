@@ -1,13 +1,12 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
-import { P, azTarget, buildFixes, flag, psTarget, was } from "../../_lib/remediate";
+import { P, azTarget, buildFixes, flag, was } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   const t = azTarget(ctx);
   const pol = String(was(ctx, "properties.networkAccessPolicy", "AllowAll"));
   const pub = String(was(ctx, "properties.publicNetworkAccess", "Enabled"));
   const d = `-ResourceGroupName '${ctx.resourceGroup.replace(/'/g, "''")}' -DiskName '${ctx.name.replace(/'/g, "''")}'`;
-  void psTarget;
   return buildFixes(ctx, {
     packId: "disk-public-network-disabled",
     title: "Close the managed disk's public import/export access",

@@ -1,9 +1,6 @@
 import type { ArmResource } from "../../../src/domain/resource";
-import { prop } from "../../../src/packs/helpers";
 import type { Evaluation } from "../../../src/packs/schema";
-import { VM, checkProps, eq, isTrue, osType } from "../../_lib/evaluate";
-
-void prop; void eq; void isTrue; void osType;
+import { VM, checkProps, isTrue, osType } from "../../_lib/evaluate";
 
 /** Linux VMs: Healthy when `osProfile.linuxConfiguration.disablePasswordAuthentication` is true. */
 export function evaluate(resource: ArmResource): Evaluation {

@@ -6,7 +6,6 @@ import { P, azTarget, buildFixes, psTarget } from "../../_lib/remediate";
 export function remediate(ctx: RemediationContext): Remediation[] {
   const t = azTarget(ctx);
   const windows = osType(ctx.resource) === "windows";
-  void windows;
   return buildFixes(ctx, {
     packId: "vm-periodic-update-assessment",
     title: "Turn on periodic update assessment",

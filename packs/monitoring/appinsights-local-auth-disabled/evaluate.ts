@@ -1,6 +1,6 @@
 import type { ArmResource } from "../../../src/domain/resource";
 import type { Evaluation } from "../../../src/packs/schema";
-import { checkProps, eq, isTrue, isFalse, nonEmpty } from "../../_lib/evaluate";
+import { checkProps, isTrue } from "../../_lib/evaluate";
 
 /** Healthy when `properties.DisableLocalAuth` is true. */
 export function evaluate(resource: ArmResource): Evaluation {

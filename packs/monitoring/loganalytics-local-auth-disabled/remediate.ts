@@ -1,13 +1,10 @@
 import type { Remediation } from "../../../src/domain/finding";
-import { ps, sh } from "../../../src/packs/helpers";
+import { sh } from "../../../src/packs/helpers";
 import type { RemediationContext } from "../../../src/packs/schema";
-import { P, azTarget, buildFixes, flag, psTarget, was } from "../../_lib/remediate";
+import { P, buildFixes, psTarget } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
-  const t = azTarget(ctx);
   const p = psTarget(ctx);
-  void ps; void sh; void flag; void was; void p;
-
   return buildFixes(ctx, {
     packId: "loganalytics-local-auth-disabled",
     title: "Block workspace-key ingestion",

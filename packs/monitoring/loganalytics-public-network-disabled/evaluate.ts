@@ -1,6 +1,6 @@
 import type { ArmResource } from "../../../src/domain/resource";
 import type { Evaluation } from "../../../src/packs/schema";
-import { checkProps, eq, isTrue, isFalse, nonEmpty } from "../../_lib/evaluate";
+import { checkProps, eq } from "../../_lib/evaluate";
 
 /** Healthy when both `publicNetworkAccessForIngestion` and `publicNetworkAccessForQuery` are Disabled. */
 export function evaluate(resource: ArmResource): Evaluation {

@@ -1,5 +1,5 @@
 import type { Remediation } from "../../../src/domain/finding";
-import { prop, ps, sh } from "../../../src/packs/helpers";
+import { prop } from "../../../src/packs/helpers";
 import type { RemediationContext } from "../../../src/packs/schema";
 import { P, azTarget, buildFixes, psTarget } from "../../_lib/remediate";
 

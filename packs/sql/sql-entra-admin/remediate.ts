@@ -1,11 +1,9 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
 import { ps, sh } from "../../../src/packs/helpers";
-import { P, azTarget, buildFixes, psTarget, was } from "../../_lib/remediate";
+import { P, buildFixes } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
-  const t = azTarget(ctx);
-  const p = psTarget(ctx);
   return buildFixes(ctx, {
     packId: "sql-entra-admin",
     title: "Make an Entra group the server administrator",

@@ -1,6 +1,6 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
-import { P, azTarget, buildFixes, psTarget, was } from "../../_lib/remediate";
+import { P, azTarget, buildFixes, psTarget } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   const t = azTarget(ctx);
