@@ -294,6 +294,30 @@ export const P = {
   field: (alias: string, op: string, value: unknown) => ({ field: alias, [op]: value }),
 };
 
+/** The usual description of a setting policy drafted from a pack's check. */
+export const DRAFTED_SETTING = "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.";
+export const AUDIT_OR_DENY = "Audits or denies resources that do not meet this setting.";
+
+/**
+ * A policy over one resource type whose `unhealthy` conditions (given an alias builder for the type's properties)
+ * match the resources that do not meet the setting; Audit by default, Deny allowed.
+ */
+export function settingPolicy(
+  type: string,
+  displayName: string,
+  category: string,
+  unhealthy: (alias: (property: string) => string) => Record<string, unknown>[],
+  opts: { effects?: string[]; description?: string } = {},
+): PolicySpec {
+  return {
+    displayName,
+    description: opts.description ?? DRAFTED_SETTING,
+    category,
+    if: P.all(P.type(type), ...unhealthy((property) => `${type}/${property}`)),
+    effects: opts.effects ?? ["Audit", "Deny", "Disabled"],
+  };
+}
+
 /** Built-in role definition ids used by Modify / DeployIfNotExists drafts. */
 export const ROLE_IDS = {
   contributor: "/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c",

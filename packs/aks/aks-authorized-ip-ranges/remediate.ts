@@ -1,7 +1,7 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
 import { ps, sh } from "../../../src/packs/helpers";
-import { P, buildFixes } from "../../_lib/remediate";
+import { P, buildFixes, settingPolicy } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   return buildFixes(ctx, {
@@ -21,12 +21,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.ContainerService/managedClusters", apiVersion: "2024-02-01", keep: ["sku"], properties: { apiServerAccessProfile: { authorizedIPRanges: ["<office-cidr>", "<ci-runner-cidr>"] } }, rollback: { apiServerAccessProfile: { authorizedIPRanges: [] } } },
     tf: { type: "azurerm_kubernetes_cluster", body: 'api_server_access_profile {\n  authorized_ip_ranges = ["<office-cidr>", "<ci-runner-cidr>"]\n}', rollback: 'api_server_access_profile {\n  authorized_ip_ranges = []\n}' },
-    policy: {
-      displayName: "AKS API servers should have authorized IP ranges",
-      description: "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.",
-      category: "Kubernetes",
-      if: P.all(P.type("Microsoft.ContainerService/managedClusters"), P.field("Microsoft.ContainerService/managedClusters/apiServerAccessProfile.enablePrivateCluster", "notEquals", true), P.any(P.field("Microsoft.ContainerService/managedClusters/apiServerAccessProfile.authorizedIPRanges", "exists", false), { count: { field: "Microsoft.ContainerService/managedClusters/apiServerAccessProfile.authorizedIPRanges[*]" }, equals: 0 })),
-      effects: ["Audit", "Deny", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.ContainerService/managedClusters", "AKS API servers should have authorized IP ranges", "Kubernetes", (a) => [P.field(a("apiServerAccessProfile.enablePrivateCluster"), "notEquals", true), P.any(P.field(a("apiServerAccessProfile.authorizedIPRanges"), "exists", false), { count: { field: a("apiServerAccessProfile.authorizedIPRanges[*]") }, equals: 0 })]),
   });
 }

@@ -1,7 +1,7 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
 import { ps, sh } from "../../../src/packs/helpers";
-import { P, buildFixes } from "../../_lib/remediate";
+import { P, buildFixes, settingPolicy } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   return buildFixes(ctx, {
@@ -21,12 +21,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.ContainerService/managedClusters", apiVersion: "2024-02-01", keep: ["sku"], properties: { addonProfiles: { azurepolicy: { enabled: true } } }, rollback: { addonProfiles: { azurepolicy: { enabled: false } } } },
     tf: { type: "azurerm_kubernetes_cluster", body: 'azure_policy_enabled = true', rollback: 'azure_policy_enabled = false' },
-    policy: {
-      displayName: "AKS clusters should have the Azure Policy add-on",
-      description: "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.",
-      category: "Kubernetes",
-      if: P.all(P.type("Microsoft.ContainerService/managedClusters"), P.field("Microsoft.ContainerService/managedClusters/addonProfiles.azurepolicy.enabled", "notEquals", true)),
-      effects: ["Audit", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.ContainerService/managedClusters", "AKS clusters should have the Azure Policy add-on", "Kubernetes", (a) => [P.field(a("addonProfiles.azurepolicy.enabled"), "notEquals", true)], { effects: ["Audit", "Disabled"] }),
   });
 }

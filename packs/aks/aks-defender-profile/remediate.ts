@@ -1,7 +1,7 @@
 import type { Remediation } from "../../../src/domain/finding";
 import { ps } from "../../../src/packs/helpers";
 import type { RemediationContext } from "../../../src/packs/schema";
-import { P, azTarget, buildFixes, psTarget } from "../../_lib/remediate";
+import { P, AUDIT_OR_DENY, azTarget, buildFixes, psTarget, settingPolicy } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   const t = azTarget(ctx);
@@ -23,12 +23,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.ContainerService/managedClusters", apiVersion: "2024-05-01", keep: ["sku"], params: { lawId: "Id of the Log Analytics workspace" }, properties: { securityProfile: { defender: { logAnalyticsWorkspaceResourceId: "{{lawId}}", securityMonitoring: { enabled: true } } } }, rollback: { securityProfile: { defender: { securityMonitoring: { enabled: false } } } } },
     tf: { type: "azurerm_kubernetes_cluster", vars: { law_id: "Id of the Log Analytics workspace" }, body: "microsoft_defender {\n  log_analytics_workspace_id = var.law_id\n}", rollback: "# remove the microsoft_defender block" },
-    policy: {
-      displayName: "AKS clusters should have the Defender profile enabled",
-      description: "Audits or denies resources that do not meet this setting.",
-      category: "Kubernetes",
-      if: P.all(P.type("Microsoft.ContainerService/managedClusters"), P.field("Microsoft.ContainerService/managedClusters/securityProfile.defender.securityMonitoring.enabled", "notEquals", true)),
-      effects: ["Audit", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.ContainerService/managedClusters", "AKS clusters should have the Defender profile enabled", "Kubernetes", (a) => [P.field(a("securityProfile.defender.securityMonitoring.enabled"), "notEquals", true)], { effects: ["Audit", "Disabled"], description: AUDIT_OR_DENY }),
   });
 }

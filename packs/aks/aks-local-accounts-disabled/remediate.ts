@@ -1,7 +1,7 @@
 import type { Remediation } from "../../../src/domain/finding";
 import { ps } from "../../../src/packs/helpers";
 import type { RemediationContext } from "../../../src/packs/schema";
-import { P, azTarget, buildFixes, psTarget } from "../../_lib/remediate";
+import { P, AUDIT_OR_DENY, azTarget, buildFixes, psTarget, settingPolicy } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   const t = azTarget(ctx);
@@ -23,12 +23,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.ContainerService/managedClusters", apiVersion: "2024-05-01", keep: ["sku"], properties: { disableLocalAccounts: true }, rollback: { disableLocalAccounts: false } },
     tf: { type: "azurerm_kubernetes_cluster", body: "local_account_disabled = true", rollback: "local_account_disabled = false" },
-    policy: {
-      displayName: "AKS clusters should have local accounts disabled",
-      description: "Audits or denies resources that do not meet this setting.",
-      category: "Kubernetes",
-      if: P.all(P.type("Microsoft.ContainerService/managedClusters"), P.field("Microsoft.ContainerService/managedClusters/disableLocalAccounts", "notEquals", true)),
-      effects: ["Audit", "Deny", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.ContainerService/managedClusters", "AKS clusters should have local accounts disabled", "Kubernetes", (a) => [P.field(a("disableLocalAccounts"), "notEquals", true)], { description: AUDIT_OR_DENY }),
   });
 }

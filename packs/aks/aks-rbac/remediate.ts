@@ -1,7 +1,7 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
 import { ps, sh } from "../../../src/packs/helpers";
-import { P, buildFixes } from "../../_lib/remediate";
+import { P, buildFixes, settingPolicy } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   return buildFixes(ctx, {
@@ -21,12 +21,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.ContainerService/managedClusters", apiVersion: "2024-02-01", keep: ["sku"], name: `${ctx.name}-rbac`, rollbackText: `Delete the replacement cluster if the migration is abandoned: az aks delete --name ${sh(ctx.name)}-rbac --resource-group ${sh(ctx.resourceGroup)} --yes`, properties: { dnsPrefix: `${ctx.name}-rbac`, enableRBAC: true, aadProfile: { managed: true, enableAzureRBAC: true }, agentPoolProfiles: [{ name: "system", mode: "System", count: 3, vmSize: "Standard_D4ds_v5" }] }, rollback: {} },
     tf: { type: "azurerm_kubernetes_cluster", body: 'role_based_access_control_enabled = true  # forces replacement: plan a migration', rollback: 'role_based_access_control_enabled = false' },
-    policy: {
-      displayName: "AKS clusters should use Kubernetes RBAC",
-      description: "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.",
-      category: "Kubernetes",
-      if: P.all(P.type("Microsoft.ContainerService/managedClusters"), P.field("Microsoft.ContainerService/managedClusters/enableRBAC", "equals", false)),
-      effects: ["Audit", "Deny", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.ContainerService/managedClusters", "AKS clusters should use Kubernetes RBAC", "Kubernetes", (a) => [P.field(a("enableRBAC"), "equals", false)]),
   });
 }

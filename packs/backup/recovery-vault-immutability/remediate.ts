@@ -1,6 +1,6 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
-import { P, azTarget, buildFixes, psTarget } from "../../_lib/remediate";
+import { P, AUDIT_OR_DENY, azTarget, buildFixes, psTarget, settingPolicy } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   const t = azTarget(ctx);
@@ -22,12 +22,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.RecoveryServices/vaults", apiVersion: "2024-04-01", keep: ["sku"], properties: { securitySettings: { immutabilitySettings: { state: "Unlocked" } } }, rollback: { securitySettings: { immutabilitySettings: { state: "Disabled" } } } },
     tf: { type: "azurerm_recovery_services_vault", body: 'immutability = "Unlocked"', rollback: 'immutability = "Disabled"' },
-    policy: {
-      displayName: "Recovery Services vaults should have immutability enabled",
-      description: "Audits or denies resources that do not meet this setting.",
-      category: "Backup",
-      if: P.all(P.type("Microsoft.RecoveryServices/vaults"), P.field("Microsoft.RecoveryServices/vaults/securitySettings.immutabilitySettings.state", "notIn", ["Unlocked", "Locked"])),
-      effects: ["Audit", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.RecoveryServices/vaults", "Recovery Services vaults should have immutability enabled", "Backup", (a) => [P.field(a("securitySettings.immutabilitySettings.state"), "notIn", ["Unlocked", "Locked"])], { effects: ["Audit", "Disabled"], description: AUDIT_OR_DENY }),
   });
 }

@@ -1,6 +1,6 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
-import { P, azTarget, buildFixes, psTarget } from "../../_lib/remediate";
+import { P, AUDIT_OR_DENY, azTarget, buildFixes, psTarget, settingPolicy } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   const t = azTarget(ctx);
@@ -22,12 +22,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.RecoveryServices/vaults", apiVersion: "2024-04-01", keep: ["sku"], properties: { publicNetworkAccess: "Disabled" }, rollback: { publicNetworkAccess: "Enabled" } },
     tf: { type: "azurerm_recovery_services_vault", body: "public_network_access_enabled = false", rollback: "public_network_access_enabled = true" },
-    policy: {
-      displayName: "Recovery Services vaults should disable public network access",
-      description: "Audits or denies resources that do not meet this setting.",
-      category: "Backup",
-      if: P.all(P.type("Microsoft.RecoveryServices/vaults"), P.field("Microsoft.RecoveryServices/vaults/publicNetworkAccess", "notEquals", "Disabled")),
-      effects: ["Audit", "Deny", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.RecoveryServices/vaults", "Recovery Services vaults should disable public network access", "Backup", (a) => [P.field(a("publicNetworkAccess"), "notEquals", "Disabled")], { description: AUDIT_OR_DENY }),
   });
 }

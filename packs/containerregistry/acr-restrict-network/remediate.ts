@@ -1,7 +1,7 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
 import { ps, sh } from "../../../src/packs/helpers";
-import { P, buildFixes } from "../../_lib/remediate";
+import { P, buildFixes, settingPolicy } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   return buildFixes(ctx, {
@@ -21,12 +21,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.ContainerRegistry/registries", apiVersion: "2023-07-01", keep: ["sku"], properties: { networkRuleSet: { defaultAction: "Deny" } }, rollback: { networkRuleSet: { defaultAction: "Allow" } } },
     tf: { type: "azurerm_container_registry", body: 'network_rule_set {\n  default_action = "Deny"\n}', rollback: 'network_rule_set {\n  default_action = "Allow"\n}' },
-    policy: {
-      displayName: "Container registries should deny network access by default",
-      description: "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.",
-      category: "Container Registry",
-      if: P.all(P.type("Microsoft.ContainerRegistry/registries"), P.field("Microsoft.ContainerRegistry/registries/publicNetworkAccess", "notEquals", "Disabled"), P.field("Microsoft.ContainerRegistry/registries/networkRuleSet.defaultAction", "notEquals", "Deny")),
-      effects: ["Audit", "Deny", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.ContainerRegistry/registries", "Container registries should deny network access by default", "Container Registry", (a) => [P.field(a("publicNetworkAccess"), "notEquals", "Disabled"), P.field(a("networkRuleSet.defaultAction"), "notEquals", "Deny")]),
   });
 }

@@ -1,6 +1,6 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
-import { P, azTarget, buildFixes, psTarget } from "../../_lib/remediate";
+import { P, AUDIT_OR_DENY, azTarget, buildFixes, psTarget, settingPolicy } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   const t = azTarget(ctx);
@@ -22,12 +22,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.DocumentDB/databaseAccounts", apiVersion: "2024-05-15", keep: ["kind"], params: { keyUri: "Versionless Key Vault key URI" }, properties: { databaseAccountOfferType: "Standard", keyVaultKeyUri: "{{keyUri}}" }, rollback: {}, rollbackText: "A customer-managed key cannot be removed from a Cosmos DB account; roll back by rotating to another key." },
     tf: { type: "azurerm_cosmosdb_account", vars: { key_id: "Versionless Key Vault key id" }, body: "key_vault_key_id = var.key_id", rollback: "# cannot be removed; point key_vault_key_id at another key to rotate" },
-    policy: {
-      displayName: "Cosmos DB accounts should use customer-managed keys",
-      description: "Audits or denies resources that do not meet this setting.",
-      category: "Cosmos DB",
-      if: P.all(P.type("Microsoft.DocumentDB/databaseAccounts"), P.field("Microsoft.DocumentDB/databaseAccounts/keyVaultKeyUri", "exists", false)),
-      effects: ["Audit", "Deny", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.DocumentDB/databaseAccounts", "Cosmos DB accounts should use customer-managed keys", "Cosmos DB", (a) => [P.field(a("keyVaultKeyUri"), "exists", false)], { description: AUDIT_OR_DENY }),
   });
 }

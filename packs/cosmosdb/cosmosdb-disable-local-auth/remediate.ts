@@ -1,7 +1,7 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
 import { ps, sh } from "../../../src/packs/helpers";
-import { P, buildFixes, was } from "../../_lib/remediate";
+import { P, buildFixes, settingPolicy, was } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   return buildFixes(ctx, {
@@ -21,12 +21,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.DocumentDB/databaseAccounts", apiVersion: "2024-05-15", keep: ["kind"], properties: { databaseAccountOfferType: "Standard", locations: was(ctx, "properties.locations", []), disableLocalAuth: true }, rollback: { databaseAccountOfferType: "Standard", locations: was(ctx, "properties.locations", []), disableLocalAuth: false } },
     tf: { type: "azurerm_cosmosdb_account", body: 'local_authentication_disabled = true', rollback: 'local_authentication_disabled = false' },
-    policy: {
-      displayName: "Cosmos DB accounts should have local authentication disabled",
-      description: "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.",
-      category: "Cosmos DB",
-      if: P.all(P.type("Microsoft.DocumentDB/databaseAccounts"), P.field("Microsoft.DocumentDB/databaseAccounts/disableLocalAuth", "notEquals", true)),
-      effects: ["Audit", "Deny", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.DocumentDB/databaseAccounts", "Cosmos DB accounts should have local authentication disabled", "Cosmos DB", (a) => [P.field(a("disableLocalAuth"), "notEquals", true)]),
   });
 }

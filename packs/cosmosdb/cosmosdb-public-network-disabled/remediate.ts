@@ -1,7 +1,7 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
 import { ps, sh } from "../../../src/packs/helpers";
-import { P, buildFixes, was } from "../../_lib/remediate";
+import { P, buildFixes, settingPolicy, was } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   return buildFixes(ctx, {
@@ -21,12 +21,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.DocumentDB/databaseAccounts", apiVersion: "2024-05-15", keep: ["kind"], properties: { databaseAccountOfferType: "Standard", locations: was(ctx, "properties.locations", []), publicNetworkAccess: "Disabled" }, rollback: { databaseAccountOfferType: "Standard", locations: was(ctx, "properties.locations", []), publicNetworkAccess: "Enabled" } },
     tf: { type: "azurerm_cosmosdb_account", body: 'public_network_access_enabled = false', rollback: 'public_network_access_enabled = true' },
-    policy: {
-      displayName: "Cosmos DB accounts should disable public network access",
-      description: "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.",
-      category: "Cosmos DB",
-      if: P.all(P.type("Microsoft.DocumentDB/databaseAccounts"), P.field("Microsoft.DocumentDB/databaseAccounts/publicNetworkAccess", "notEquals", "Disabled")),
-      effects: ["Audit", "Deny", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.DocumentDB/databaseAccounts", "Cosmos DB accounts should disable public network access", "Cosmos DB", (a) => [P.field(a("publicNetworkAccess"), "notEquals", "Disabled")]),
   });
 }

@@ -1,7 +1,7 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
 import { ps, sh } from "../../../src/packs/helpers";
-import { P, buildFixes, was } from "../../_lib/remediate";
+import { P, buildFixes, settingPolicy, was } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   return buildFixes(ctx, {
@@ -21,12 +21,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.KeyVault/vaults", apiVersion: "2023-07-01", properties: { tenantId: was(ctx, "properties.tenantId", "<tenant-id>"), sku: was(ctx, "properties.sku", { family: "A", name: "standard" }), networkAcls: { defaultAction: "Deny", bypass: "AzureServices" } }, rollback: { tenantId: was(ctx, "properties.tenantId", "<tenant-id>"), sku: was(ctx, "properties.sku", { family: "A", name: "standard" }), networkAcls: { defaultAction: "Allow", bypass: "AzureServices" } } },
     tf: { type: "azurerm_key_vault", body: 'network_acls {\n  default_action = "Deny"\n  bypass         = "AzureServices"\n}', rollback: 'network_acls {\n  default_action = "Allow"\n  bypass         = "AzureServices"\n}' },
-    policy: {
-      displayName: "Key vaults should deny public network access by default",
-      description: "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.",
-      category: "Key Vault",
-      if: P.all(P.type("Microsoft.KeyVault/vaults"), P.field("Microsoft.KeyVault/vaults/publicNetworkAccess", "notEquals", "Disabled"), P.field("Microsoft.KeyVault/vaults/networkAcls.defaultAction", "notEquals", "Deny")),
-      effects: ["Audit", "Deny", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.KeyVault/vaults", "Key vaults should deny public network access by default", "Key Vault", (a) => [P.field(a("publicNetworkAccess"), "notEquals", "Disabled"), P.field(a("networkAcls.defaultAction"), "notEquals", "Deny")]),
   });
 }

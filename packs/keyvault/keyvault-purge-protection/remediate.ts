@@ -1,7 +1,7 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
 import { ps, sh } from "../../../src/packs/helpers";
-import { P, buildFixes, was } from "../../_lib/remediate";
+import { P, buildFixes, settingPolicy, was } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   return buildFixes(ctx, {
@@ -21,12 +21,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.KeyVault/vaults", apiVersion: "2023-07-01", rollbackText: "Purge protection cannot be disabled once enabled (Azure enforces this); there is no template rollback.", properties: { tenantId: was(ctx, "properties.tenantId", "<tenant-id>"), sku: was(ctx, "properties.sku", { family: "A", name: "standard" }), enablePurgeProtection: true }, rollback: {} },
     tf: { type: "azurerm_key_vault", body: 'purge_protection_enabled = true', rollback: '', rollbackRaw: "# purge_protection_enabled cannot be set back to false once true; Azure rejects it. No rollback." },
-    policy: {
-      displayName: "Key vaults should have purge protection enabled",
-      description: "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.",
-      category: "Key Vault",
-      if: P.all(P.type("Microsoft.KeyVault/vaults"), P.any(P.field("Microsoft.KeyVault/vaults/enablePurgeProtection", "exists", false), P.field("Microsoft.KeyVault/vaults/enablePurgeProtection", "equals", false))),
-      effects: ["Audit", "Deny", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.KeyVault/vaults", "Key vaults should have purge protection enabled", "Key Vault", (a) => [P.any(P.field(a("enablePurgeProtection"), "exists", false), P.field(a("enablePurgeProtection"), "equals", false))]),
   });
 }

@@ -1,7 +1,7 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
 import { ps, sh } from "../../../src/packs/helpers";
-import { P, buildFixes, was } from "../../_lib/remediate";
+import { P, buildFixes, settingPolicy, was } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   return buildFixes(ctx, {
@@ -21,12 +21,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.KeyVault/vaults", apiVersion: "2023-07-01", properties: { tenantId: was(ctx, "properties.tenantId", "<tenant-id>"), sku: was(ctx, "properties.sku", { family: "A", name: "standard" }), enableRbacAuthorization: true }, rollback: { tenantId: was(ctx, "properties.tenantId", "<tenant-id>"), sku: was(ctx, "properties.sku", { family: "A", name: "standard" }), enableRbacAuthorization: false } },
     tf: { type: "azurerm_key_vault", body: 'enable_rbac_authorization = true', rollback: 'enable_rbac_authorization = false' },
-    policy: {
-      displayName: "Key vaults should use the RBAC permission model",
-      description: "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.",
-      category: "Key Vault",
-      if: P.all(P.type("Microsoft.KeyVault/vaults"), P.any(P.field("Microsoft.KeyVault/vaults/enableRbacAuthorization", "exists", false), P.field("Microsoft.KeyVault/vaults/enableRbacAuthorization", "equals", false))),
-      effects: ["Audit", "Deny", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.KeyVault/vaults", "Key vaults should use the RBAC permission model", "Key Vault", (a) => [P.any(P.field(a("enableRbacAuthorization"), "exists", false), P.field(a("enableRbacAuthorization"), "equals", false))]),
   });
 }

@@ -1,7 +1,7 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
 import { ps, sh } from "../../../src/packs/helpers";
-import { P, buildFixes, was } from "../../_lib/remediate";
+import { P, buildFixes, settingPolicy, was } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   return buildFixes(ctx, {
@@ -21,12 +21,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.KeyVault/vaults", apiVersion: "2023-07-01", rollbackText: "Soft delete cannot be disabled once enabled; there is no template rollback.", properties: { tenantId: was(ctx, "properties.tenantId", "<tenant-id>"), sku: was(ctx, "properties.sku", { family: "A", name: "standard" }), enableSoftDelete: true, softDeleteRetentionInDays: 90 }, rollback: {} },
     tf: { type: "azurerm_key_vault", body: 'soft_delete_retention_days = 90', rollback: '', rollbackRaw: "# Soft delete cannot be turned off once on; no rollback." },
-    policy: {
-      displayName: "Key vaults should have soft delete enabled",
-      description: "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.",
-      category: "Key Vault",
-      if: P.all(P.type("Microsoft.KeyVault/vaults"), P.field("Microsoft.KeyVault/vaults/enableSoftDelete", "equals", false)),
-      effects: ["Audit", "Deny", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.KeyVault/vaults", "Key vaults should have soft delete enabled", "Key Vault", (a) => [P.field(a("enableSoftDelete"), "equals", false)]),
   });
 }

@@ -1,7 +1,7 @@
 import type { Remediation } from "../../../src/domain/finding";
 import { sh } from "../../../src/packs/helpers";
 import type { RemediationContext } from "../../../src/packs/schema";
-import { P, buildFixes, psTarget } from "../../_lib/remediate";
+import { P, AUDIT_OR_DENY, buildFixes, psTarget, settingPolicy } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   const p = psTarget(ctx);
@@ -22,12 +22,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.Insights/components", apiVersion: "2020-02-02", keep: ["kind"], properties: { DisableLocalAuth: true }, rollback: { DisableLocalAuth: false } },
     tf: { type: "azurerm_application_insights", body: "local_authentication_disabled = true", rollback: "local_authentication_disabled = false" },
-    policy: {
-      displayName: "Application Insights should require Entra ID for ingestion",
-      description: "Audits or denies resources that do not meet this setting.",
-      category: "Monitoring",
-      if: P.all(P.type("Microsoft.Insights/components"), P.field("Microsoft.Insights/components/DisableLocalAuth", "notEquals", true)),
-      effects: ["Audit", "Deny", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.Insights/components", "Application Insights should require Entra ID for ingestion", "Monitoring", (a) => [P.field(a("DisableLocalAuth"), "notEquals", true)], { description: AUDIT_OR_DENY }),
   });
 }

@@ -1,7 +1,7 @@
 import type { Remediation } from "../../../src/domain/finding";
 import { sh } from "../../../src/packs/helpers";
 import type { RemediationContext } from "../../../src/packs/schema";
-import { P, buildFixes, psTarget } from "../../_lib/remediate";
+import { P, AUDIT_OR_DENY, buildFixes, psTarget, settingPolicy } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   const p = psTarget(ctx);
@@ -22,12 +22,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.OperationalInsights/workspaces", apiVersion: "2023-09-01", properties: { features: { disableLocalAuth: true } }, rollback: { features: { disableLocalAuth: false } } },
     tf: { type: "azurerm_log_analytics_workspace", body: "local_authentication_disabled = true", rollback: "local_authentication_disabled = false" },
-    policy: {
-      displayName: "Log Analytics workspaces should require Entra ID for ingestion",
-      description: "Audits or denies resources that do not meet this setting.",
-      category: "Monitoring",
-      if: P.all(P.type("Microsoft.OperationalInsights/workspaces"), P.field("Microsoft.OperationalInsights/workspaces/features.disableLocalAuth", "notEquals", true)),
-      effects: ["Audit", "Deny", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.OperationalInsights/workspaces", "Log Analytics workspaces should require Entra ID for ingestion", "Monitoring", (a) => [P.field(a("features.disableLocalAuth"), "notEquals", true)], { description: AUDIT_OR_DENY }),
   });
 }

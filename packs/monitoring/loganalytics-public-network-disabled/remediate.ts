@@ -1,7 +1,7 @@
 import type { Remediation } from "../../../src/domain/finding";
 import { sh } from "../../../src/packs/helpers";
 import type { RemediationContext } from "../../../src/packs/schema";
-import { P, buildFixes, flag, psTarget, was } from "../../_lib/remediate";
+import { P, AUDIT_OR_DENY, buildFixes, flag, psTarget, settingPolicy, was } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   const p = psTarget(ctx);
@@ -22,12 +22,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.OperationalInsights/workspaces", apiVersion: "2023-09-01", properties: { publicNetworkAccessForIngestion: "Disabled", publicNetworkAccessForQuery: "Disabled" }, rollback: { publicNetworkAccessForIngestion: was(ctx, "properties.publicNetworkAccessForIngestion", "Enabled"), publicNetworkAccessForQuery: was(ctx, "properties.publicNetworkAccessForQuery", "Enabled") } },
     tf: { type: "azurerm_log_analytics_workspace", body: "internet_ingestion_enabled = false\ninternet_query_enabled     = false", rollback: "internet_ingestion_enabled = true\ninternet_query_enabled     = true" },
-    policy: {
-      displayName: "Log Analytics workspaces should block public ingestion and queries",
-      description: "Audits or denies resources that do not meet this setting.",
-      category: "Monitoring",
-      if: P.all(P.type("Microsoft.OperationalInsights/workspaces"), P.any(P.field("Microsoft.OperationalInsights/workspaces/publicNetworkAccessForIngestion", "notEquals", "Disabled"), P.field("Microsoft.OperationalInsights/workspaces/publicNetworkAccessForQuery", "notEquals", "Disabled"))),
-      effects: ["Audit", "Deny", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.OperationalInsights/workspaces", "Log Analytics workspaces should block public ingestion and queries", "Monitoring", (a) => [P.any(P.field(a("publicNetworkAccessForIngestion"), "notEquals", "Disabled"), P.field(a("publicNetworkAccessForQuery"), "notEquals", "Disabled"))], { description: AUDIT_OR_DENY }),
   });
 }

@@ -1,7 +1,7 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
 import { ps, sh } from "../../../src/packs/helpers";
-import { P, buildFixes, was } from "../../_lib/remediate";
+import { P, buildFixes, settingPolicy, was } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   return buildFixes(ctx, {
@@ -21,12 +21,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.Sql/servers", apiVersion: "2021-11-01", properties: { minimalTlsVersion: "1.2" }, rollback: { minimalTlsVersion: was(ctx, "properties.minimalTlsVersion", "1.0") } },
     tf: { type: "azurerm_mssql_server", body: 'minimum_tls_version = "1.2"', rollback: `minimum_tls_version = "${String(was(ctx, "properties.minimalTlsVersion", "1.0"))}"` },
-    policy: {
-      displayName: "SQL servers should require TLS 1.2",
-      description: "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.",
-      category: "SQL",
-      if: P.all(P.type("Microsoft.Sql/servers"), P.any(P.field("Microsoft.Sql/servers/minimalTlsVersion", "exists", false), P.field("Microsoft.Sql/servers/minimalTlsVersion", "less", "1.2"))),
-      effects: ["Audit", "Deny", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.Sql/servers", "SQL servers should require TLS 1.2", "SQL", (a) => [P.any(P.field(a("minimalTlsVersion"), "exists", false), P.field(a("minimalTlsVersion"), "less", "1.2"))]),
   });
 }

@@ -1,7 +1,7 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
 import { ps, sh } from "../../../src/packs/helpers";
-import { P, buildFixes } from "../../_lib/remediate";
+import { P, buildFixes, settingPolicy } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   return buildFixes(ctx, {
@@ -21,12 +21,6 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     },
     arm: { type: "Microsoft.Sql/servers", apiVersion: "2021-11-01", properties: { publicNetworkAccess: "Disabled" }, rollback: { publicNetworkAccess: "Enabled" } },
     tf: { type: "azurerm_mssql_server", body: 'public_network_access_enabled = false', rollback: 'public_network_access_enabled = true' },
-    policy: {
-      displayName: "SQL servers should disable public network access",
-      description: "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.",
-      category: "SQL",
-      if: P.all(P.type("Microsoft.Sql/servers"), P.field("Microsoft.Sql/servers/publicNetworkAccess", "notEquals", "Disabled")),
-      effects: ["Audit", "Deny", "Disabled"],
-    },
+    policy: settingPolicy("Microsoft.Sql/servers", "SQL servers should disable public network access", "SQL", (a) => [P.field(a("publicNetworkAccess"), "notEquals", "Disabled")]),
   });
 }
