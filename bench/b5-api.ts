@@ -88,7 +88,7 @@ const app = await buildServer({ store, webDist: false });
 // A second server on the same store with the page cache off: every request runs its SQL.
 const raw = await buildServer({ store, webDist: false, pageCache: false });
 const rawApi = await raw.listen({ port: 0, host: "127.0.0.1" });
-const { token } = app.clarion.tokens.create({ name: "b5", role: "viewer" });
+const { token } = await app.clarion.tokens.create({ name: "b5", role: "viewer" });
 const api = await app.listen({ port: 0, host: "127.0.0.1" });
 
 // Filtered pages: the filters a dashboard user clicks, first pages and a few deeper ones.
