@@ -84,7 +84,7 @@ export async function buildServer(opts: ServerOptions): Promise<ClarionServer> {
   };
   const app = Fastify({
     logger: opts.logger ? { level: "info" } : false,
-    ajv: { customOptions: { coerceTypes: "array", removeAdditional: false, allErrors: false } },
+    ajv: { customOptions: { coerceTypes: "array", removeAdditional: false, allErrors: false, allowUnionTypes: true } },
     bodyLimit: 1_048_576,
   });
   const routeTable: RouteInfo[] = [];
