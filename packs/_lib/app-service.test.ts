@@ -4,7 +4,23 @@ import { appEvaluate, siteConfigFixes } from "./app-service";
 
 const site = (kind: string, siteConfig: Record<string, unknown>): RemediationContext => {
   const id = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Web/sites/app1";
-  return { resource: { id, type: "Microsoft.Web/sites", name: "app1", kind, location: "westeurope", resourceGroup: "rg", subscriptionId: "s1", properties: { siteConfig } }, subscriptionId: "s1", resourceGroup: "rg", name: "app1", location: "westeurope", affectedCount: 1 };
+  return {
+    resource: {
+      id,
+      type: "Microsoft.Web/sites",
+      name: "app1",
+      kind,
+      location: "westeurope",
+      resourceGroup: "rg",
+      subscriptionId: "s1",
+      properties: { siteConfig },
+    },
+    subscriptionId: "s1",
+    resourceGroup: "rg",
+    name: "app1",
+    location: "westeurope",
+    affectedCount: 1,
+  };
 };
 
 describe("app-service builders", () => {
@@ -19,7 +35,12 @@ describe("app-service builders", () => {
 
   it("quotes a previous value read from the inventory in every rollback", () => {
     const odd = "AllAllowed'; Remove-AzResourceGroup -Name rg -Force; '";
-    const drafts = siteConfigFixes(site("app", { ftpsState: odd }), { packId: "webapp-ftps-required", app: "webapp", setting: "ftps", displayName: "x" });
+    const drafts = siteConfigFixes(site("app", { ftpsState: odd }), {
+      packId: "webapp-ftps-required",
+      app: "webapp",
+      setting: "ftps",
+      displayName: "x",
+    });
     const byKind = Object.fromEntries(drafts.map((d) => [d.kind, d.rollback]));
     expect(byKind["az-cli"]).toContain(`--ftps-state 'AllAllowed'\\''; Remove-AzResourceGroup -Name rg -Force; '\\'''`);
     expect(byKind.powershell).toContain(`$cfg.Properties.ftpsState = 'AllAllowed''; Remove-AzResourceGroup -Name rg -Force; '''`);
@@ -27,7 +48,12 @@ describe("app-service builders", () => {
   });
 
   it("keeps Azure's own values unquoted where they always were", () => {
-    const drafts = siteConfigFixes(site("app", { minTlsVersion: "1.0" }), { packId: "webapp-minimum-tls", app: "webapp", setting: "minTls", displayName: "x" });
+    const drafts = siteConfigFixes(site("app", { minTlsVersion: "1.0" }), {
+      packId: "webapp-minimum-tls",
+      app: "webapp",
+      setting: "minTls",
+      displayName: "x",
+    });
     expect(drafts.find((d) => d.kind === "az-cli")?.rollback).toMatch(/--min-tls-version 1\.0$/);
   });
 });

@@ -3,7 +3,7 @@ import type { ArmResource } from "../../src/domain/resource";
 import { prop, ps, sh } from "../../src/packs/helpers";
 import type { Evaluation, RemediationContext } from "../../src/packs/schema";
 import { type Check, checkProps, eq, isFalse, isTrue, tlsAtLeast } from "./evaluate";
-import { P, buildFixes, was } from "./remediate";
+import { buildFixes, P, settingPolicy, was } from "./remediate";
 
 /**
  * App Service recommendations come in pairs, one for web apps and one for function apps, on the same
@@ -18,9 +18,13 @@ const APP: Record<AppKind, { az: string; tf: string }> = {
 };
 
 /** Web-app packs skip function and logic apps; function-app packs skip everything else. */
-export function appScope(app: AppKind, otherReason = "not a function app (the web-app recommendation covers it)"): (r: ArmResource) => string | undefined {
+export function appScope(
+  app: AppKind,
+  otherReason = "not a function app (the web-app recommendation covers it)",
+): (r: ArmResource) => string | undefined {
   return app === "webapp"
-    ? (r) => (/functionapp|workflowapp/i.test(String(r.kind ?? "")) ? "a function or logic app (a separate recommendation covers it)" : undefined)
+    ? (r) =>
+        /functionapp|workflowapp/i.test(String(r.kind ?? "")) ? "a function or logic app (a separate recommendation covers it)" : undefined
     : (r) => (/functionapp/i.test(String(r.kind ?? "")) ? undefined : otherReason);
 }
 
@@ -40,10 +44,10 @@ export function appEvaluate(resource: ArmResource, app: AppKind, check: AppCheck
   if (check !== "cors") return checkProps(resource, [SITES], [APP_CHECKS[check]], appScope(app));
   // CORS lives in the site config; a row without it cannot be decided.
   const scope = appScope(app, "not a function app");
-  return checkProps(resource, [SITES], [APP_CHECKS.cors], (r) => (r.properties?.siteConfig ? scope(r) : "the inventory row carries no site config"));
+  return checkProps(resource, [SITES], [APP_CHECKS.cors], (r) =>
+    r.properties?.siteConfig ? scope(r) : "the inventory row carries no site config",
+  );
 }
-
-const DESCRIPTION = "Audits (or, where allowed, denies) resources that do not meet this setting; drafted by Clarion from the pack's check.";
 
 function target(ctx: RemediationContext): string {
   return `--name ${sh(ctx.name)} --resource-group ${sh(ctx.resourceGroup)} --subscription ${sh(ctx.subscriptionId)}`;
@@ -134,9 +138,16 @@ export function siteConfigFixes(ctx: RemediationContext, s: AppFixSpec & { setti
       content: `${cfg}\n$cfg.Properties.${c.property} = ${asPs(c.value)}\n$cfg | Set-AzResource -Force`,
       rollback: `${cfg}\n$cfg.Properties.${c.property} = ${asPs(prev)}\n$cfg | Set-AzResource -Force`,
     },
-    arm: { type: "Microsoft.Web/sites/config", apiVersion: "2023-12-01", name: `${ctx.name}/web`, location: false, properties: { [c.property]: c.value }, rollback: { [c.property]: prev } },
+    arm: {
+      type: "Microsoft.Web/sites/config",
+      apiVersion: "2023-12-01",
+      name: `${ctx.name}/web`,
+      location: false,
+      properties: { [c.property]: c.value },
+      rollback: { [c.property]: prev },
+    },
     tf: { type: tf, body: `site_config {\n  ${c.tfArg} = ${asTf(c.value)}\n}`, rollback: `site_config {\n  ${c.tfArg} = ${asTf(prev)}\n}` },
-    policy: { displayName: s.displayName, description: DESCRIPTION, category: "App Service", if: P.all(P.type(SITES), c.unhealthy), effects: ["Audit", "Disabled"] },
+    policy: settingPolicy(SITES, s.displayName, "App Service", () => [c.unhealthy], { effects: ["Audit", "Disabled"] }),
   });
 }
 
@@ -166,9 +177,15 @@ export function httpsOnlyFixes(ctx: RemediationContext, s: AppFixSpec): Remediat
       content: `Set-AzWebApp ${site} -HttpsOnly $true`,
       rollback: `Set-AzWebApp ${site} -HttpsOnly $false`,
     },
-    arm: { type: SITES, apiVersion: "2023-12-01", keep: ["kind"], properties: { httpsOnly: true, serverFarmId: serverFarm(ctx) }, rollback: { httpsOnly: false, serverFarmId: serverFarm(ctx) } },
+    arm: {
+      type: SITES,
+      apiVersion: "2023-12-01",
+      keep: ["kind"],
+      properties: { httpsOnly: true, serverFarmId: serverFarm(ctx) },
+      rollback: { httpsOnly: false, serverFarmId: serverFarm(ctx) },
+    },
     tf: { type: tf, body: "https_only = true", rollback: "https_only = false" },
-    policy: { displayName: s.displayName, description: DESCRIPTION, category: "App Service", if: P.all(P.type(SITES), P.field("Microsoft.Web/sites/httpsOnly", "notEquals", true)), effects: ["Audit", "Deny", "Disabled"] },
+    policy: settingPolicy(SITES, s.displayName, "App Service", (a) => [P.field(a("httpsOnly"), "notEquals", true)]),
   });
 }
 
@@ -191,9 +208,29 @@ export function managedIdentityFixes(ctx: RemediationContext, s: AppFixSpec): Re
       content: `Set-AzWebApp ${site} -AssignIdentity $true`,
       rollback: `Set-AzWebApp ${site} -AssignIdentity $false`,
     },
-    arm: { type: SITES, apiVersion: "2023-12-01", keep: ["kind"], top: { identity: { type: "SystemAssigned" } }, rollbackTop: { identity: { type: "None" } }, properties: { serverFarmId: serverFarm(ctx) }, rollback: { serverFarmId: serverFarm(ctx) } },
-    tf: { type: tf, body: 'identity {\n  type = "SystemAssigned"\n}', rollback: "", rollbackRaw: "# Remove the identity block and run terraform apply; first move any connection that uses the identity back to its previous credential." },
-    policy: { displayName: s.displayName, description: DESCRIPTION, category: "App Service", if: P.all(P.type(SITES), P.any(P.field("identity.type", "exists", false), P.field("identity.type", "equals", "None"))), effects: ["Audit", "Disabled"] },
+    arm: {
+      type: SITES,
+      apiVersion: "2023-12-01",
+      keep: ["kind"],
+      top: { identity: { type: "SystemAssigned" } },
+      rollbackTop: { identity: { type: "None" } },
+      properties: { serverFarmId: serverFarm(ctx) },
+      rollback: { serverFarmId: serverFarm(ctx) },
+    },
+    tf: {
+      type: tf,
+      body: 'identity {\n  type = "SystemAssigned"\n}',
+      rollback: "",
+      rollbackRaw:
+        "# Remove the identity block and run terraform apply; first move any connection that uses the identity back to its previous credential.",
+    },
+    policy: settingPolicy(
+      SITES,
+      s.displayName,
+      "App Service",
+      () => [P.any(P.field("identity.type", "exists", false), P.field("identity.type", "equals", "None"))],
+      { effects: ["Audit", "Disabled"] },
+    ),
   });
 }
 
@@ -202,7 +239,9 @@ export function corsFixes(ctx: RemediationContext, s: { packId: string; app: App
   const { az, tf } = APP[s.app];
   const t = target(ctx);
   const label = s.app === "webapp" ? "web apps" : "function apps";
-  const origins = ((prop(ctx.resource, "properties.siteConfig.cors.allowedOrigins") as string[] | undefined) ?? []).filter((o) => o !== "*");
+  const origins = ((prop(ctx.resource, "properties.siteConfig.cors.allowedOrigins") as string[] | undefined) ?? []).filter(
+    (o) => o !== "*",
+  );
   const cfg = psConfig(ctx);
   const list = (xs: string[]) => `@(${xs.map((o) => ps(o)).join(", ")})`;
   const tfCors = (xs: string[]) => `site_config {\n  cors {\n    allowed_origins = ${JSON.stringify(xs)}\n  }\n}`;
@@ -221,13 +260,24 @@ export function corsFixes(ctx: RemediationContext, s: { packId: string; app: App
       content: `${cfg}\n$cfg.Properties.cors.allowedOrigins = ${list(origins)}\n$cfg | Set-AzResource -Force`,
       rollback: `${cfg}\n$cfg.Properties.cors.allowedOrigins = ${list([...origins, "*"])}\n$cfg | Set-AzResource -Force`,
     },
-    arm: { type: "Microsoft.Web/sites/config", apiVersion: "2023-12-01", name: `${ctx.name}/web`, location: false, properties: { cors: { allowedOrigins: origins } }, rollback: { cors: { allowedOrigins: [...origins, "*"] } } },
+    arm: {
+      type: "Microsoft.Web/sites/config",
+      apiVersion: "2023-12-01",
+      name: `${ctx.name}/web`,
+      location: false,
+      properties: { cors: { allowedOrigins: origins } },
+      rollback: { cors: { allowedOrigins: [...origins, "*"] } },
+    },
     tf: { type: tf, body: tfCors(origins), rollback: tfCors([...origins, "*"]) },
     policy: {
       displayName: `${label[0].toUpperCase()}${label.slice(1)} should not allow every origin through CORS`,
       description: `Audits ${label} whose CORS settings allow every origin (*).`,
       category: "App Service",
-      if: P.all(P.type(SITES), P.field("kind", s.app === "webapp" ? "notContains" : "contains", "functionapp"), P.field("Microsoft.Web/sites/siteConfig.cors.allowedOrigins[*]", "equals", "*")),
+      if: P.all(
+        P.type(SITES),
+        P.field("kind", s.app === "webapp" ? "notContains" : "contains", "functionapp"),
+        P.field("Microsoft.Web/sites/siteConfig.cors.allowedOrigins[*]", "equals", "*"),
+      ),
       effects: ["Audit", "Disabled"],
     },
   });

@@ -4,7 +4,14 @@ import { defenderPlanFixes } from "./defender-plan";
 
 const sub = "00000000-0000-0000-0000-000000000001";
 const ctx = (name: string): RemediationContext => ({
-  resource: { id: `/subscriptions/${sub}`, type: "Microsoft.Resources/subscriptions", name, location: "", resourceGroup: "", subscriptionId: sub },
+  resource: {
+    id: `/subscriptions/${sub}`,
+    type: "Microsoft.Resources/subscriptions",
+    name,
+    location: "",
+    resourceGroup: "",
+    subscriptionId: sub,
+  },
   subscriptionId: sub,
   resourceGroup: "",
   name,
@@ -20,7 +27,10 @@ describe("defenderPlanFixes", () => {
   });
 
   it("keeps a subscription name with a line break inside the comment", () => {
-    const drafts = defenderPlanFixes(ctx("Prod\naz group delete --name prod --yes"), { packId: "defender-for-storage", plan: "StorageAccounts" });
+    const drafts = defenderPlanFixes(ctx("Prod\naz group delete --name prod --yes"), {
+      packId: "defender-for-storage",
+      plan: "StorageAccounts",
+    });
     const az = drafts.find((d) => d.kind === "az-cli");
     expect(az).toBeDefined();
     for (const text of [az?.precheck, az?.content, az?.rollback]) {

@@ -1,7 +1,7 @@
 import type { Remediation } from "../../src/domain/finding";
 import { ps, sh } from "../../src/packs/helpers";
 import type { RemediationContext } from "../../src/packs/schema";
-import { P, buildFixes } from "./remediate";
+import { buildFixes, P } from "./remediate";
 
 export interface DefenderPlanSpec {
   packId: string;

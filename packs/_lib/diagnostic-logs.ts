@@ -1,7 +1,7 @@
 import type { Remediation } from "../../src/domain/finding";
 import { ident, ps, sh } from "../../src/packs/helpers";
 import type { RemediationContext } from "../../src/packs/schema";
-import { P, buildFixes } from "./remediate";
+import { buildFixes, P } from "./remediate";
 
 export interface DiagnosticLogsSpec {
   packId: string;
@@ -68,7 +68,10 @@ export function diagnosticLogsFixes(ctx: RemediationContext, s: DiagnosticLogsSp
       details: {
         type: "Microsoft.Insights/diagnosticSettings",
         existenceCondition: {
-          count: { field: "Microsoft.Insights/diagnosticSettings/logs[*]", where: P.field("Microsoft.Insights/diagnosticSettings/logs[*].enabled", "equals", "true") },
+          count: {
+            field: "Microsoft.Insights/diagnosticSettings/logs[*]",
+            where: P.field("Microsoft.Insights/diagnosticSettings/logs[*].enabled", "equals", "true"),
+          },
           greater: 0,
         },
       },

@@ -17,6 +17,10 @@ export function guestRoleFixes(ctx: RemediationContext, s: { packId: string; rol
     downtime: "none for workloads; the guest loses access",
     grant: { roleId, principalParam: "principalId", why: "the internal account that takes over (if the access is still needed)" },
     remove: { roleId, principalParam: "guestId", why: "the external account to remove" },
-    policy: roleAssignmentPolicy(`${s.role} assignments to users should be reviewed for guests`, `Audits ${s.role} assignments to users so guest accounts among them are found and removed.`, roleId),
+    policy: roleAssignmentPolicy(
+      `${s.role} assignments to users should be reviewed for guests`,
+      `Audits ${s.role} assignments to users so guest accounts among them are found and removed.`,
+      roleId,
+    ),
   });
 }

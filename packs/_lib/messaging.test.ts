@@ -4,7 +4,14 @@ import { namespaceEvaluate, namespaceFixes } from "./messaging";
 
 const ns = (type: string, properties: Record<string, unknown>): RemediationContext => {
   const id = `/subscriptions/s1/resourceGroups/rg/providers/${type}/ns1`;
-  return { resource: { id, type, name: "ns1", location: "westeurope", resourceGroup: "rg", subscriptionId: "s1", properties }, subscriptionId: "s1", resourceGroup: "rg", name: "ns1", location: "westeurope", affectedCount: 1 };
+  return {
+    resource: { id, type, name: "ns1", location: "westeurope", resourceGroup: "rg", subscriptionId: "s1", properties },
+    subscriptionId: "s1",
+    resourceGroup: "rg",
+    name: "ns1",
+    location: "westeurope",
+    affectedCount: 1,
+  };
 };
 
 describe("namespace builders", () => {
@@ -15,9 +22,17 @@ describe("namespace builders", () => {
   });
 
   it("restores the previous public access value, quoted when it is not a plain word", () => {
-    const plain = namespaceFixes(ns("Microsoft.ServiceBus/namespaces", { publicNetworkAccess: "SecuredByPerimeter" }), { packId: "x", service: "servicebus", setting: "publicNetwork" });
+    const plain = namespaceFixes(ns("Microsoft.ServiceBus/namespaces", { publicNetworkAccess: "SecuredByPerimeter" }), {
+      packId: "x",
+      service: "servicebus",
+      setting: "publicNetwork",
+    });
     expect(plain.find((d) => d.kind === "powershell")?.rollback).toMatch(/-PublicNetworkAccess SecuredByPerimeter$/);
-    const odd = namespaceFixes(ns("Microsoft.ServiceBus/namespaces", { publicNetworkAccess: "Enabled; Remove-AzResourceGroup rg" }), { packId: "x", service: "servicebus", setting: "publicNetwork" });
+    const odd = namespaceFixes(ns("Microsoft.ServiceBus/namespaces", { publicNetworkAccess: "Enabled; Remove-AzResourceGroup rg" }), {
+      packId: "x",
+      service: "servicebus",
+      setting: "publicNetwork",
+    });
     expect(odd.find((d) => d.kind === "powershell")?.rollback).toMatch(/-PublicNetworkAccess 'Enabled; Remove-AzResourceGroup rg'$/);
   });
 });

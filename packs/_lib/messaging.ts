@@ -2,7 +2,7 @@ import type { Remediation } from "../../src/domain/finding";
 import type { ArmResource } from "../../src/domain/resource";
 import type { Evaluation, RemediationContext } from "../../src/packs/schema";
 import { checkProps, eq, isTrue } from "./evaluate";
-import { P, azTarget, buildFixes, flag, psTarget, psWord, was } from "./remediate";
+import { AUDIT_OR_DENY, azTarget, buildFixes, flag, P, psTarget, psWord, settingPolicy, was } from "./remediate";
 
 /**
  * Event Hubs and Service Bus namespaces share their ARM shape and their recommendations (local authentication off,
@@ -11,24 +11,46 @@ import { P, azTarget, buildFixes, flag, psTarget, psWord, was } from "./remediat
 export type NamespaceService = "eventhub" | "servicebus";
 export type NamespaceSetting = "localAuth" | "publicNetwork";
 
-const SERVICE: Record<NamespaceService, { az: string; psNoun: string; type: string; apiVersion: string; tf: string; label: string; localAuthTf: string }> = {
-  eventhub: { az: "eventhubs namespace", psNoun: "EventHubNamespace", type: "Microsoft.EventHub/namespaces", apiVersion: "2024-01-01", tf: "azurerm_eventhub_namespace", label: "Event Hubs", localAuthTf: "local_authentication_enabled" },
-  servicebus: { az: "servicebus namespace", psNoun: "ServiceBusNamespace", type: "Microsoft.ServiceBus/namespaces", apiVersion: "2021-11-01", tf: "azurerm_servicebus_namespace", label: "Service Bus", localAuthTf: "local_auth_enabled" },
+const SERVICE: Record<
+  NamespaceService,
+  { az: string; psNoun: string; type: string; apiVersion: string; tf: string; label: string; localAuthTf: string }
+> = {
+  eventhub: {
+    az: "eventhubs namespace",
+    psNoun: "EventHubNamespace",
+    type: "Microsoft.EventHub/namespaces",
+    apiVersion: "2024-01-01",
+    tf: "azurerm_eventhub_namespace",
+    label: "Event Hubs",
+    localAuthTf: "local_authentication_enabled",
+  },
+  servicebus: {
+    az: "servicebus namespace",
+    psNoun: "ServiceBusNamespace",
+    type: "Microsoft.ServiceBus/namespaces",
+    apiVersion: "2021-11-01",
+    tf: "azurerm_servicebus_namespace",
+    label: "Service Bus",
+    localAuthTf: "local_auth_enabled",
+  },
 };
 
 export function namespaceEvaluate(resource: ArmResource, service: NamespaceService, setting: NamespaceSetting): Evaluation {
   const check =
-    setting === "localAuth" ? { path: "properties.disableLocalAuth", ok: isTrue, expect: "true" } : { path: "properties.publicNetworkAccess", ok: eq("Disabled"), expect: "Disabled" };
+    setting === "localAuth"
+      ? { path: "properties.disableLocalAuth", ok: isTrue, expect: "true" }
+      : { path: "properties.publicNetworkAccess", ok: eq("Disabled"), expect: "Disabled" };
   return checkProps(resource, [SERVICE[service].type], [check]);
 }
 
-export function namespaceFixes(ctx: RemediationContext, s: { packId: string; service: NamespaceService; setting: NamespaceSetting }): Remediation[] {
+export function namespaceFixes(
+  ctx: RemediationContext,
+  s: { packId: string; service: NamespaceService; setting: NamespaceSetting },
+): Remediation[] {
   const n = SERVICE[s.service];
   const t = azTarget(ctx);
   const p = psTarget(ctx);
-  const alias = (a: string) => `${n.type}/${a}`;
   const common = { packId: s.packId, role: "Contributor" };
-  const description = "Audits or denies resources that do not meet this setting.";
   if (s.setting === "localAuth") {
     return buildFixes(ctx, {
       ...common,
@@ -44,15 +66,23 @@ export function namespaceFixes(ctx: RemediationContext, s: { packId: string; ser
         content: `Set-Az${n.psNoun} ${p} -DisableLocalAuth $true`,
         rollback: `Set-Az${n.psNoun} ${p} -DisableLocalAuth $false`,
       },
-      arm: { type: n.type, apiVersion: n.apiVersion, keep: ["sku"], properties: { disableLocalAuth: true }, rollback: { disableLocalAuth: false } },
-      tf: { type: n.tf, body: `${n.localAuthTf} = false`, rollback: `${n.localAuthTf} = true` },
-      policy: {
-        displayName: `${n.label} namespaces should have local authentication disabled`,
-        description,
-        category: n.label,
-        if: P.all(P.type(n.type), P.field(alias("disableLocalAuth"), "notEquals", true)),
-        effects: ["Audit", "Deny", "Disabled"],
+      arm: {
+        type: n.type,
+        apiVersion: n.apiVersion,
+        keep: ["sku"],
+        properties: { disableLocalAuth: true },
+        rollback: { disableLocalAuth: false },
       },
+      tf: { type: n.tf, body: `${n.localAuthTf} = false`, rollback: `${n.localAuthTf} = true` },
+      policy: settingPolicy(
+        n.type,
+        `${n.label} namespaces should have local authentication disabled`,
+        n.label,
+        (a) => [P.field(a("disableLocalAuth"), "notEquals", true)],
+        {
+          description: AUDIT_OR_DENY,
+        },
+      ),
     });
   }
   const prev = was(ctx, "properties.publicNetworkAccess", "Enabled");
@@ -70,14 +100,22 @@ export function namespaceFixes(ctx: RemediationContext, s: { packId: string; ser
       content: `Set-Az${n.psNoun} ${p} -PublicNetworkAccess Disabled`,
       rollback: `Set-Az${n.psNoun} ${p} -PublicNetworkAccess ${psWord(String(prev))}`,
     },
-    arm: { type: n.type, apiVersion: n.apiVersion, keep: ["sku"], properties: { publicNetworkAccess: "Disabled" }, rollback: { publicNetworkAccess: prev } },
-    tf: { type: n.tf, body: "public_network_access_enabled = false", rollback: "public_network_access_enabled = true" },
-    policy: {
-      displayName: `${n.label} namespaces should disable public network access`,
-      description,
-      category: n.label,
-      if: P.all(P.type(n.type), P.field(alias("publicNetworkAccess"), "notEquals", "Disabled")),
-      effects: ["Audit", "Deny", "Disabled"],
+    arm: {
+      type: n.type,
+      apiVersion: n.apiVersion,
+      keep: ["sku"],
+      properties: { publicNetworkAccess: "Disabled" },
+      rollback: { publicNetworkAccess: prev },
     },
+    tf: { type: n.tf, body: "public_network_access_enabled = false", rollback: "public_network_access_enabled = true" },
+    policy: settingPolicy(
+      n.type,
+      `${n.label} namespaces should disable public network access`,
+      n.label,
+      (a) => [P.field(a("publicNetworkAccess"), "notEquals", "Disabled")],
+      {
+        description: AUDIT_OR_DENY,
+      },
+    ),
   });
 }

@@ -1,7 +1,7 @@
 import type { Remediation } from "../../src/domain/finding";
 import { ident, ps, sh } from "../../src/packs/helpers";
 import type { RemediationContext } from "../../src/packs/schema";
-import { P, buildFixes } from "./remediate";
+import { buildFixes, P } from "./remediate";
 
 export interface PrivateLinkSpec {
   packId: string;
@@ -73,7 +73,10 @@ export function privateLinkFixes(ctx: RemediationContext, s: PrivateLinkSpec): R
       displayName: `${s.type.split("/").pop()} should use a private endpoint`,
       description: "Audits resources of this type that have no approved private endpoint connection.",
       category: "Network",
-      if: P.all(P.type(s.type), { count: { field: pecs, where: P.field(`${pecs}.privateLinkServiceConnectionState.status`, "equals", "Approved") }, less: 1 }),
+      if: P.all(P.type(s.type), {
+        count: { field: pecs, where: P.field(`${pecs}.privateLinkServiceConnectionState.status`, "equals", "Approved") },
+        less: 1,
+      }),
       effects: ["Audit", "Disabled"],
     },
   });

@@ -1,7 +1,7 @@
 import type { Remediation } from "../../src/domain/finding";
 import { sh } from "../../src/packs/helpers";
 import type { RemediationContext } from "../../src/packs/schema";
-import { P, azTarget, buildFixes, psTarget, psWord, was } from "./remediate";
+import { azTarget, buildFixes, psTarget, psWord, settingPolicy, was } from "./remediate";
 
 /** One top-level storage account property, set through az, Az PowerShell, ARM/Bicep and azurerm. */
 export interface StorageSettingSpec {
@@ -46,14 +46,16 @@ export function storageSettingFixes(ctx: RemediationContext, s: StorageSettingSp
       content: `Set-AzStorageAccount ${p} ${s.psParam} ${asPs(s.value)}`,
       rollback: `Set-AzStorageAccount ${p} ${s.psParam} ${asPs(prev)}`,
     },
-    arm: { type: TYPE, apiVersion: "2023-05-01", keep: ["sku", "kind"], properties: { [s.property]: s.value }, rollback: { [s.property]: prev } },
-    tf: { type: "azurerm_storage_account", body: `${s.tfArg} = ${asTf(s.value)}`, rollback: `${s.tfArg} = ${asTf(prev)}` },
-    policy: {
-      displayName: s.title,
-      description: "Audits or denies storage accounts that do not meet this setting.",
-      category: "Storage",
-      if: P.all(P.type(TYPE), s.unhealthy(`${TYPE}/${s.property}`)),
-      effects: ["Audit", "Deny", "Disabled"],
+    arm: {
+      type: TYPE,
+      apiVersion: "2023-05-01",
+      keep: ["sku", "kind"],
+      properties: { [s.property]: s.value },
+      rollback: { [s.property]: prev },
     },
+    tf: { type: "azurerm_storage_account", body: `${s.tfArg} = ${asTf(s.value)}`, rollback: `${s.tfArg} = ${asTf(prev)}` },
+    policy: settingPolicy(TYPE, s.title, "Storage", (a) => [s.unhealthy(a(s.property))], {
+      description: "Audits or denies storage accounts that do not meet this setting.",
+    }),
   });
 }

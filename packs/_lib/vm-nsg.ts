@@ -2,8 +2,8 @@ import type { Remediation } from "../../src/domain/finding";
 import type { ArmResource } from "../../src/domain/resource";
 import { compliant, isType, noncompliant, notApplicable, ps, sh } from "../../src/packs/helpers";
 import type { Evaluation, EvaluationContext, RemediationContext } from "../../src/packs/schema";
-import { VM, nicHasPublicIp, vmExposure } from "./evaluate";
-import { P, buildFixes, idParts } from "./remediate";
+import { nicHasPublicIp, VM, vmExposure } from "./evaluate";
+import { buildFixes, idParts, P } from "./remediate";
 
 /**
  * "A VM's NICs are filtered by an NSG", split by Defender into an Internet-facing recommendation (a NIC has a public
@@ -15,14 +15,29 @@ export function vmNsgEvaluate(resource: ArmResource, ctx: EvaluationContext, pub
   const x = vmExposure(resource, ctx, []);
   if (x.nics.length === 0) return notApplicable("the VM's network interfaces were not collected");
   const pip = x.nics.some((l) => nicHasPublicIp(l.nic));
-  if (pip !== publicIp) return notApplicable(pip ? "the VM has a public IP; see the Internet-facing recommendation" : "the VM has no public IP; see the non-Internet-facing recommendation");
-  if (x.unfiltered.length) return noncompliant(`no NSG on ${x.unfiltered.join(", ")} or its subnet, so its inbound traffic is not filtered`, "networkSecurityGroup.id", null);
-  return compliant(`every NIC is filtered by an NSG (${x.nics.map((l) => `${l.nic.name}: ${l.nsgs.map((n) => n.name).join(" + ") || l.missing.join(" + ")}`).join("; ")})`, "networkSecurityGroup.id", x.nics.length);
+  if (pip !== publicIp)
+    return notApplicable(
+      pip
+        ? "the VM has a public IP; see the Internet-facing recommendation"
+        : "the VM has no public IP; see the non-Internet-facing recommendation",
+    );
+  if (x.unfiltered.length)
+    return noncompliant(
+      `no NSG on ${x.unfiltered.join(", ")} or its subnet, so its inbound traffic is not filtered`,
+      "networkSecurityGroup.id",
+      null,
+    );
+  return compliant(
+    `every NIC is filtered by an NSG (${x.nics.map((l) => `${l.nic.name}: ${l.nsgs.map((n) => n.name).join(" + ") || l.missing.join(" + ")}`).join("; ")})`,
+    "networkSecurityGroup.id",
+    x.nics.length,
+  );
 }
 
 /** Creates an NSG for the VM (Azure's default rules deny inbound Internet traffic) and associates it with the first NIC. */
 export function vmNsgFixes(ctx: RemediationContext, packId: string): Remediation[] {
-  const nicId = (ctx.resource.properties?.networkProfile as { networkInterfaces?: { id?: string }[] } | undefined)?.networkInterfaces?.[0]?.id ?? "";
+  const nicId =
+    (ctx.resource.properties?.networkProfile as { networkInterfaces?: { id?: string }[] } | undefined)?.networkInterfaces?.[0]?.id ?? "";
   const nic = idParts(nicId);
   const nicRg = nic.resourceGroup || ctx.resourceGroup;
   const nsg = `nsg-${ctx.name}`.slice(0, 80);
@@ -49,7 +64,12 @@ export function vmNsgFixes(ctx: RemediationContext, packId: string): Remediation
         "$nic.NetworkSecurityGroup = $nsg",
         "$nic | Set-AzNetworkInterface",
       ].join("\n"),
-      rollback: [getNic, "$nic.NetworkSecurityGroup = $null", "$nic | Set-AzNetworkInterface", `Remove-AzNetworkSecurityGroup -ResourceGroupName ${ps(ctx.resourceGroup)} -Name ${ps(nsg)} -Force`].join("\n"),
+      rollback: [
+        getNic,
+        "$nic.NetworkSecurityGroup = $null",
+        "$nic | Set-AzNetworkInterface",
+        `Remove-AzNetworkSecurityGroup -ResourceGroupName ${ps(ctx.resourceGroup)} -Name ${ps(nsg)} -Force`,
+      ].join("\n"),
     },
     arm: {
       type: "Microsoft.Network/networkSecurityGroups",
@@ -73,7 +93,10 @@ export function vmNsgFixes(ctx: RemediationContext, packId: string): Remediation
       description: "Audits network interfaces with no network security group attached (the subnet may still filter; review both).",
       category: "Network",
       mode: "All",
-      if: P.all(P.type("Microsoft.Network/networkInterfaces"), P.field("Microsoft.Network/networkInterfaces/networkSecurityGroup.id", "exists", false)),
+      if: P.all(
+        P.type("Microsoft.Network/networkInterfaces"),
+        P.field("Microsoft.Network/networkInterfaces/networkSecurityGroup.id", "exists", false),
+      ),
       effects: ["Audit", "Disabled"],
     },
   });

@@ -2,8 +2,8 @@ import type { Remediation } from "../../src/domain/finding";
 import type { ArmResource } from "../../src/domain/resource";
 import { compliant, isType, noncompliant, notApplicable, prop } from "../../src/packs/helpers";
 import type { Evaluation, EvaluationContext, RemediationContext } from "../../src/packs/schema";
-import { VM, checkProps, hasExtension, isTrue, osType } from "./evaluate";
-import { P, azTarget, buildFixes, psTarget } from "./remediate";
+import { checkProps, hasExtension, isTrue, osType, VM } from "./evaluate";
+import { azTarget, buildFixes, P, psTarget, settingPolicy } from "./remediate";
 
 /**
  * Virtual machine security-profile settings (encryption at host, Secure Boot, vTPM). Each needs the VM deallocated to
@@ -80,7 +80,8 @@ export function vmSettingFixes(ctx: RemediationContext, s: VmSettingSpec): Remed
   const p = psTarget(ctx);
   const windows = osType(ctx.resource) === "windows";
   const az = (v: boolean) => `az vm deallocate ${t}\naz vm update ${t} ${f.azFlag} ${v}\naz vm start ${t}`;
-  const pwsh = (v: boolean) => `Stop-AzVM ${p} -Force\n$vm = Get-AzVM ${p}\n${f.psSet(v)}\nUpdate-AzVM -ResourceGroupName $vm.ResourceGroupName -VM $vm\nStart-AzVM ${p}`;
+  const pwsh = (v: boolean) =>
+    `Stop-AzVM ${p} -Force\n$vm = Get-AzVM ${p}\n${f.psSet(v)}\nUpdate-AzVM -ResourceGroupName $vm.ResourceGroupName -VM $vm\nStart-AzVM ${p}`;
   const gates = [
     ...(s.policyOs ? [P.field(vmAlias("storageProfile.osDisk.osType"), "equals", s.policyOs)] : []),
     ...(f.trustedLaunch ? [P.field(vmAlias("securityProfile.securityType"), "equals", "TrustedLaunch")] : []),
@@ -92,15 +93,21 @@ export function vmSettingFixes(ctx: RemediationContext, s: VmSettingSpec): Remed
     downtime: "restart: the VM is deallocated and started again",
     az: { precheck: `az vm show ${t} --query "${f.query}"`, content: az(true), rollback: az(false) },
     ps: { precheck: `Get-AzVM ${p} | Select-Object Name, SecurityProfile, OSProfile`, content: pwsh(true), rollback: pwsh(false) },
-    arm: { type: VM, apiVersion: "2024-07-01", properties: { securityProfile: f.profile(true) }, rollback: { securityProfile: f.profile(false) } },
-    tf: { type: windows ? "azurerm_windows_virtual_machine" : "azurerm_linux_virtual_machine", body: `${f.tfArg} = true`, rollback: `${f.tfArg} = false` },
-    policy: {
-      displayName: f.displayName,
-      description: "Audits virtual machines that do not meet this setting.",
-      category: "Compute",
-      if: P.all(P.type(VM), ...gates, P.field(vmAlias(f.alias), "notEquals", true)),
-      effects: s.effects ?? ["Audit", "Disabled"],
+    arm: {
+      type: VM,
+      apiVersion: "2024-07-01",
+      properties: { securityProfile: f.profile(true) },
+      rollback: { securityProfile: f.profile(false) },
     },
+    tf: {
+      type: windows ? "azurerm_windows_virtual_machine" : "azurerm_linux_virtual_machine",
+      body: `${f.tfArg} = true`,
+      rollback: `${f.tfArg} = false`,
+    },
+    policy: settingPolicy(VM, f.displayName, "Compute", () => [...gates, P.field(vmAlias(f.alias), "notEquals", true)], {
+      description: "Audits virtual machines that do not meet this setting.",
+      effects: s.effects ?? ["Audit", "Disabled"],
+    }),
   });
 }
 
@@ -108,7 +115,10 @@ const OS_NAME = { linux: "Linux", windows: "Windows" } as const;
 
 /** Secure Boot and vTPM exist only on Trusted Launch and Confidential VMs; `os` limits the check to one OS. */
 export function trustedLaunchEvaluate(resource: ArmResource, setting: "secureBoot" | "vtpm", os?: "linux" | "windows"): Evaluation {
-  const trusted = (r: ArmResource) => (/^(trustedlaunch|confidentialvm)$/i.test(String(prop(r, "properties.securityProfile.securityType") ?? "")) ? undefined : "not a Trusted Launch or Confidential VM, so Secure Boot and vTPM are not supported");
+  const trusted = (r: ArmResource) =>
+    /^(trustedlaunch|confidentialvm)$/i.test(String(prop(r, "properties.securityProfile.securityType") ?? ""))
+      ? undefined
+      : "not a Trusted Launch or Confidential VM, so Secure Boot and vTPM are not supported";
   const applies = os ? (r: ArmResource) => (osType(r) !== os ? `not a ${OS_NAME[os]} virtual machine` : trusted(r)) : trusted;
   return checkProps(resource, [VM], [{ path: `properties.${VM_SETTINGS[setting].alias}`, ok: isTrue, expect: "true" }], applies);
 }
@@ -119,7 +129,14 @@ export function diskEncryptionEvaluate(resource: ArmResource, ctx: EvaluationCon
   if (osType(resource) !== os) return notApplicable(`not a ${OS_NAME[os]} virtual machine`);
   const eah = prop(resource, "properties.securityProfile.encryptionAtHost");
   if (isTrue(eah)) return compliant("encryption at host is on", "properties.securityProfile.encryptionAtHost", eah);
-  const ade = hasExtension(resource, ctx, { publisher: "Microsoft.Azure.Security", types: [os === "linux" ? "AzureDiskEncryptionForLinux" : "AzureDiskEncryption"] });
+  const ade = hasExtension(resource, ctx, {
+    publisher: "Microsoft.Azure.Security",
+    types: [os === "linux" ? "AzureDiskEncryptionForLinux" : "AzureDiskEncryption"],
+  });
   if (ade) return compliant(`Azure Disk Encryption extension '${ade.name.split("/").pop()}' is installed`, "extensions", ade.name);
-  return noncompliant("neither encryption at host nor Azure Disk Encryption is enabled, so temp disks and caches are unencrypted", "properties.securityProfile.encryptionAtHost", eah ?? null);
+  return noncompliant(
+    "neither encryption at host nor Azure Disk Encryption is enabled, so temp disks and caches are unencrypted",
+    "properties.securityProfile.encryptionAtHost",
+    eah ?? null,
+  );
 }
