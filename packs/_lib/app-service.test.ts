@@ -1,27 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { RemediationContext } from "../../src/packs/schema";
 import { appEvaluate, siteConfigFixes } from "./app-service";
+import { testContext } from "./test-context";
 
-const site = (kind: string, siteConfig: Record<string, unknown>): RemediationContext => {
-  const id = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Web/sites/app1";
-  return {
-    resource: {
-      id,
-      type: "Microsoft.Web/sites",
-      name: "app1",
-      kind,
-      location: "westeurope",
-      resourceGroup: "rg",
-      subscriptionId: "s1",
-      properties: { siteConfig },
-    },
-    subscriptionId: "s1",
-    resourceGroup: "rg",
-    name: "app1",
-    location: "westeurope",
-    affectedCount: 1,
-  };
-};
+const site = (kind: string, siteConfig: Record<string, unknown>) =>
+  testContext("Microsoft.Web/sites", "app1", { kind, properties: { siteConfig } });
 
 describe("app-service builders", () => {
   it("sends function apps to the function-app pack and web apps to the web-app pack", () => {

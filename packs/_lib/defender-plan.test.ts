@@ -1,23 +1,15 @@
 import { describe, expect, it } from "vitest";
-import type { RemediationContext } from "../../src/packs/schema";
 import { defenderPlanFixes } from "./defender-plan";
+import { testContext } from "./test-context";
 
 const sub = "00000000-0000-0000-0000-000000000001";
-const ctx = (name: string): RemediationContext => ({
-  resource: {
+const ctx = (name: string) =>
+  testContext("Microsoft.Resources/subscriptions", name, {
     id: `/subscriptions/${sub}`,
-    type: "Microsoft.Resources/subscriptions",
-    name,
-    location: "",
-    resourceGroup: "",
     subscriptionId: sub,
-  },
-  subscriptionId: sub,
-  resourceGroup: "",
-  name,
-  location: "",
-  affectedCount: 1,
-});
+    resourceGroup: "",
+    location: "",
+  });
 
 describe("defenderPlanFixes", () => {
   it("names the plan in every draft", () => {

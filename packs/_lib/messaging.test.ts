@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { RemediationContext } from "../../src/packs/schema";
 import { namespaceEvaluate, namespaceFixes } from "./messaging";
+import { testContext } from "./test-context";
 
-const ns = (type: string, properties: Record<string, unknown>): RemediationContext => {
-  const id = `/subscriptions/s1/resourceGroups/rg/providers/${type}/ns1`;
-  return {
-    resource: { id, type, name: "ns1", location: "westeurope", resourceGroup: "rg", subscriptionId: "s1", properties },
-    subscriptionId: "s1",
-    resourceGroup: "rg",
-    name: "ns1",
-    location: "westeurope",
-    affectedCount: 1,
-  };
-};
+const ns = (type: string, properties: Record<string, unknown>) => testContext(type, "ns1", { properties });
 
 describe("namespace builders", () => {
   it("checks each service's own resource type", () => {
