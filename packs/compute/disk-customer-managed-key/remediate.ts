@@ -1,6 +1,6 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
-import { P, azTarget, buildFixes, flag, was } from "../../_lib/remediate";
+import { P, azTarget, buildFixes, flag, was, psWord } from "../../_lib/remediate";
 
 /** Points the disk at a disk encryption set (customer-managed key). The set's id is a parameter. */
 export function remediate(ctx: RemediationContext): Remediation[] {
@@ -20,7 +20,7 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     ps: {
       precheck: `Get-AzDisk ${d} | Select-Object Name, Encryption, ManagedBy`,
       content: `$u = New-AzDiskUpdateConfig -EncryptionType EncryptionAtRestWithCustomerKey -DiskEncryptionSetId $env:DES_ID\nUpdate-AzDisk ${d} -DiskUpdate $u`,
-      rollback: `$u = New-AzDiskUpdateConfig -EncryptionType ${type}\nUpdate-AzDisk ${d} -DiskUpdate $u`,
+      rollback: `$u = New-AzDiskUpdateConfig -EncryptionType ${psWord(type)}\nUpdate-AzDisk ${d} -DiskUpdate $u`,
     },
     arm: { type: "Microsoft.Compute/disks", apiVersion: "2023-10-02", keep: ["sku"], params: { desId: "Id of the disk encryption set" }, properties: { encryption: { type: "EncryptionAtRestWithCustomerKey", diskEncryptionSetId: "{{desId}}" } }, rollback: { encryption: { type } } },
     tf: { type: "azurerm_managed_disk", vars: { des_id: "Id of the disk encryption set" }, body: "disk_encryption_set_id = var.des_id", rollback: "# remove disk_encryption_set_id (platform-managed key)" },

@@ -1,6 +1,6 @@
 import type { Remediation } from "../../../src/domain/finding";
 import type { RemediationContext } from "../../../src/packs/schema";
-import { P, azTarget, buildFixes, flag, was } from "../../_lib/remediate";
+import { P, azTarget, buildFixes, flag, was, psWord } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   const t = azTarget(ctx);
@@ -20,10 +20,10 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     ps: {
       precheck: `Get-AzDisk ${d} | Select-Object Name, NetworkAccessPolicy, PublicNetworkAccess`,
       content: `$u = New-AzDiskUpdateConfig -NetworkAccessPolicy DenyAll -PublicNetworkAccess Disabled\nUpdate-AzDisk ${d} -DiskUpdate $u`,
-      rollback: `$u = New-AzDiskUpdateConfig -NetworkAccessPolicy ${pol} -PublicNetworkAccess ${pub}\nUpdate-AzDisk ${d} -DiskUpdate $u`,
+      rollback: `$u = New-AzDiskUpdateConfig -NetworkAccessPolicy ${psWord(pol)} -PublicNetworkAccess ${psWord(pub)}\nUpdate-AzDisk ${d} -DiskUpdate $u`,
     },
     arm: { type: "Microsoft.Compute/disks", apiVersion: "2023-10-02", keep: ["sku"], properties: { networkAccessPolicy: "DenyAll", publicNetworkAccess: "Disabled" }, rollback: { networkAccessPolicy: pol, publicNetworkAccess: pub } },
-    tf: { type: "azurerm_managed_disk", body: 'network_access_policy         = "DenyAll"\npublic_network_access_enabled = false', rollback: `network_access_policy         = "${pol}"\npublic_network_access_enabled = ${pub.toLowerCase() !== "disabled"}` },
+    tf: { type: "azurerm_managed_disk", body: 'network_access_policy         = "DenyAll"\npublic_network_access_enabled = false', rollback: `network_access_policy         = ${JSON.stringify(pol)}\npublic_network_access_enabled = ${pub.toLowerCase() !== "disabled"}` },
     policy: {
       displayName: "Managed disks should disable public network access",
       description: "Audits or denies managed disks whose import/export is open to public networks.",

@@ -1,7 +1,7 @@
 import type { Remediation } from "../../../src/domain/finding";
 import { sh } from "../../../src/packs/helpers";
 import type { RemediationContext } from "../../../src/packs/schema";
-import { P, AUDIT_OR_DENY, buildFixes, flag, psTarget, settingPolicy, was } from "../../_lib/remediate";
+import { P, AUDIT_OR_DENY, buildFixes, flag, psTarget, settingPolicy, was, psWord } from "../../_lib/remediate";
 
 export function remediate(ctx: RemediationContext): Remediation[] {
   const p = psTarget(ctx);
@@ -18,7 +18,7 @@ export function remediate(ctx: RemediationContext): Remediation[] {
     ps: {
       precheck: `Get-AzOperationalInsightsWorkspace ${p} | Select-Object Name, PublicNetworkAccessForIngestion, PublicNetworkAccessForQuery`,
       content: `Set-AzOperationalInsightsWorkspace ${p} -PublicNetworkAccessForIngestion Disabled -PublicNetworkAccessForQuery Disabled`,
-      rollback: `Set-AzOperationalInsightsWorkspace ${p} -PublicNetworkAccessForIngestion ${String(was(ctx, "properties.publicNetworkAccessForIngestion", "Enabled"))} -PublicNetworkAccessForQuery ${String(was(ctx, "properties.publicNetworkAccessForQuery", "Enabled"))}`,
+      rollback: `Set-AzOperationalInsightsWorkspace ${p} -PublicNetworkAccessForIngestion ${psWord(String(was(ctx, "properties.publicNetworkAccessForIngestion", "Enabled")))} -PublicNetworkAccessForQuery ${psWord(String(was(ctx, "properties.publicNetworkAccessForQuery", "Enabled")))}`,
     },
     arm: { type: "Microsoft.OperationalInsights/workspaces", apiVersion: "2023-09-01", properties: { publicNetworkAccessForIngestion: "Disabled", publicNetworkAccessForQuery: "Disabled" }, rollback: { publicNetworkAccessForIngestion: was(ctx, "properties.publicNetworkAccessForIngestion", "Enabled"), publicNetworkAccessForQuery: was(ctx, "properties.publicNetworkAccessForQuery", "Enabled") } },
     tf: { type: "azurerm_log_analytics_workspace", body: "internet_ingestion_enabled = false\ninternet_query_enabled     = false", rollback: "internet_ingestion_enabled = true\ninternet_query_enabled     = true" },
