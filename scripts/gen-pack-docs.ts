@@ -26,6 +26,29 @@ const rows = packs
     return `| ${p.meta.ref} | [${p.meta.id}](../${relative(REPO_ROOT, p.dir)}/explain.md) | ${p.meta.title.replace(/\|/g, "\\|")} | ${p.meta.severity} | ${p.meta.assessmentKeys.join("<br>") || "—"} | ${p.meta.policyDefinitionIds.map(guid).join("<br>") || "—"} | ${fws.join(", ") || "—"} | ${p.meta.fix.kinds.join(", ")} |`;
   });
 
+// Which shared builders (packs/_lib/<file>.ts) each pack's evaluate.ts / remediate.ts calls, read from their imports.
+const libDir = resolve(REPO_ROOT, "packs/_lib");
+const libFiles = readdirSync(libDir)
+  .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && f !== "test-context.ts")
+  .map((f) => f.replace(/\.ts$/, ""))
+  .sort();
+const libPurpose = (name: string) => {
+  // The file's first doc comment, up to its first full stop.
+  const text = readFileSync(join(libDir, `${name}.ts`), "utf8");
+  const body = /\/\*\*([\s\S]*?)\*\//.exec(text)?.[1] ?? "";
+  const words = body.replace(/^\s*\*\s?/gm, " ").replace(/\s+/g, " ").trim();
+  return (/^.*?\.(?=\s|$)/.exec(words)?.[0] ?? words).replace(/\|/g, "\\|");
+};
+const usedBy = new Map<string, string[]>(libFiles.map((f) => [f, []]));
+for (const p of packs) {
+  const src = ["evaluate.ts", "remediate.ts"].map((f) => readFileSync(join(p.dir, f), "utf8")).join("\n");
+  for (const f of libFiles) if (new RegExp(`from "\\.\\./\\.\\./_lib/${f}"`).test(src)) usedBy.get(f)?.push(p.meta.id);
+}
+const builderRows = libFiles.map((f) => {
+  const ids = (usedBy.get(f) ?? []).sort();
+  return `| \`packs/_lib/${f}.ts\` | ${libPurpose(f) || "—"} | ${ids.length} | ${ids.join(", ") || "—"} |`;
+});
+
 const byService = new Map<string, number>();
 for (const p of packs) byService.set(p.meta.service, (byService.get(p.meta.service) ?? 0) + 1);
 
@@ -68,6 +91,16 @@ policy id or display name. Frameworks are those whose data file in \`frameworks/
   drafts read them in a pre-check line or from an environment variable; Bicep and ARM take a template parameter,
   Terraform an input variable. Drafts that create something new roll back by deleting it (a \`removed\` block in
   Terraform).
+
+## Shared builders
+Packs that differ only in facts (a resource type, an API version, a plan name, a property) call one builder in
+\`packs/_lib/\` with their own facts, so each such \`evaluate.ts\` / \`remediate.ts\` is a few lines; each pack keeps its
+own folder, \`pack.yaml\`, \`explain.md\` and fixtures. A new pack of an existing family calls the family's builder; a
+new family gets its builder when its second pack arrives.
+
+| builder | what it builds | packs | used by |
+|---|---|---|---|
+${builderRows.join("\n")}
 
 ## Findings without a pack
 \`src/packs/generic.ts\`: \`explainGeneric(assessment)\` and \`remediateGeneric(assessment)\` build an explanation and a

@@ -3,6 +3,8 @@ import { ps, sh } from "../../src/packs/helpers";
 import type { RemediationContext } from "../../src/packs/schema";
 import { buildFixes, P } from "./remediate";
 
+/** Defender for Cloud plan packs: one pricing (plan) per pack, set to Standard on the subscription. */
+
 export interface DefenderPlanSpec {
   packId: string;
   /** The `microsoft.security/pricings` name of the plan: StorageAccounts, VirtualMachines, Arm, ... */

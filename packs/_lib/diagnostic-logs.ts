@@ -3,6 +3,8 @@ import { ident, ps, sh } from "../../src/packs/helpers";
 import type { RemediationContext } from "../../src/packs/schema";
 import { buildFixes, P } from "./remediate";
 
+/** Resource-log packs: a diagnostic setting sending every log category to Log Analytics, for any resource type. */
+
 export interface DiagnosticLogsSpec {
   packId: string;
   /** ARM type of the resource the setting attaches to, in ARM casing (e.g. Microsoft.KeyVault/vaults). */

@@ -3,6 +3,8 @@ import { ident, ps, sh } from "../../src/packs/helpers";
 import type { RemediationContext } from "../../src/packs/schema";
 import { buildFixes, P } from "./remediate";
 
+/** Private-link packs: a private endpoint to the resource in a subnet the operator names. */
+
 export interface PrivateLinkSpec {
   packId: string;
   /** ARM type of the target resource, in ARM casing (e.g. Microsoft.KeyVault/vaults). */

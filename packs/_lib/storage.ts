@@ -3,7 +3,7 @@ import { sh } from "../../src/packs/helpers";
 import type { RemediationContext } from "../../src/packs/schema";
 import { azTarget, buildFixes, psTarget, psWord, settingPolicy, was } from "./remediate";
 
-/** One top-level storage account property, set through az, Az PowerShell, ARM/Bicep and azurerm. */
+/** Storage account setting packs: one top-level property of the account, set through az, Az PowerShell, ARM/Bicep and azurerm. */
 export interface StorageSettingSpec {
   packId: string;
   /** Also the policy draft's display name. */
