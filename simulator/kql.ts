@@ -409,9 +409,18 @@ const truthy = (v: unknown): boolean => v === true;
 
 function pathFn(root: string, steps: (string | number)[]): Fn {
   if (steps.length === 0) return (row) => row[root];
+  type O = Record<string | number, any> | null | undefined;
   if (steps.length === 1) {
     const [a] = steps;
-    return (row) => (row[root] as Record<string | number, unknown> | null | undefined)?.[a];
+    return (row) => (row[root] as O)?.[a];
+  }
+  if (steps.length === 2) {
+    const [a, b] = steps;
+    return (row) => (row[root] as O)?.[a]?.[b];
+  }
+  if (steps.length === 3) {
+    const [a, b, c] = steps;
+    return (row) => (row[root] as O)?.[a]?.[b]?.[c];
   }
   return (row) => {
     let v: unknown = row[root];
@@ -535,13 +544,14 @@ function compile(e: Expr, now: number): Fn {
         case "!~": {
           const eq = e.op === "=~";
           if (lit) {
-            // Against a literal: lower-casing never shortens a string, so a longer candidate cannot match, and one
-            // that is already equal needs no lower-casing.
+            // Against a literal, without lower-casing every row: only U+0130 changes length when lower-cased
+            // (1 -> 2 code units), so a candidate of another length can match only if it is shorter and holds one.
             const want = toStr(rv).toLowerCase();
             return (row) => {
               const a = l(row);
               const s = typeof a === "string" ? a : toStr(a);
-              return (s.length <= want.length && (s === want || s.toLowerCase() === want)) === eq;
+              const hit = s.length === want.length ? s === want || s.toLowerCase() === want : s.length < want.length && s.includes("\u0130") && s.toLowerCase() === want;
+              return hit === eq;
             };
           }
           const rl = lower(r);
