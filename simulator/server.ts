@@ -140,28 +140,35 @@ export class AzureSimulator {
    * sub-assessment gets a new `timeGenerated`.
    */
   updateTenant(mutate: (t: SimTenant) => void, at = new Date()): void {
-    const before = cloneTenant(this.tenant);
+    // What the comparison needs from before the change (content hashes, identities, status codes), not a deep
+    // copy of the tenant, whose garbage would otherwise be collected in the middle of the client's next sync.
+    const ASSESS = "microsoft.security/assessments";
+    const SUB = "microsoft.security/assessments/subassessments";
+    const ident = (r: ArmResource) => ({ id: r.id, name: r.name, type: r.type, subscriptionId: r.subscriptionId, resourceGroup: r.resourceGroup, tenantId: r.tenantId }) as ArmResource;
+    const oldRes = new Map(this.tenant.resources.map((r) => [lc(r.id), { hash: contentHash(r), ident: ident(r) }]));
+    const oldSec = new Map<string, { code?: unknown; hash?: string }>();
+    for (const r of this.tenant.securityResources) {
+      const t = lc(r.type);
+      if (t === ASSESS) oldSec.set(lc(r.id), { code: (r.properties as any)?.status?.code });
+      else if (t === SUB) oldSec.set(lc(r.id), { hash: contentHash(r) });
+    }
     mutate(this.tenant);
     const iso = at.toISOString();
-    const index = (rows: ArmResource[]) => new Map(rows.map((r) => [lc(r.id), r]));
-    const oldRes = index(before.resources);
-    const newRes = index(this.tenant.resources);
+    const newRes = new Map(this.tenant.resources.map((r) => [lc(r.id), r]));
     for (const [k, r] of newRes) {
       const o = oldRes.get(k);
       if (!o) this.changes.push(changeRow(r, "Create", iso));
-      else if (contentHash(o) !== contentHash(r)) this.changes.push(changeRow(r, "Update", iso));
+      else if (o.hash !== contentHash(r)) this.changes.push(changeRow(r, "Update", iso));
     }
-    for (const [k, o] of oldRes) if (!newRes.has(k)) this.changes.push(changeRow(o, "Delete", iso));
-    const oldSec = index(before.securityResources);
+    for (const [k, o] of oldRes) if (!newRes.has(k)) this.changes.push(changeRow(o.ident, "Delete", iso));
     for (const r of this.tenant.securityResources) {
       const o = oldSec.get(lc(r.id));
       const t = lc(r.type);
       const p = (r.properties ?? {}) as Record<string, any>;
-      if (t === "microsoft.security/assessments") {
-        const oc = (o?.properties as any)?.status?.code;
-        if (!o || oc !== p.status?.code) p.status = { ...(p.status ?? {}), statusChangeDate: iso, ...(o ? {} : { firstEvaluationDate: iso }) };
-      } else if (t === "microsoft.security/assessments/subassessments") {
-        if (!o || contentHash(o) !== contentHash(r)) p.timeGenerated = iso;
+      if (t === ASSESS) {
+        if (!o || o.code !== p.status?.code) p.status = { ...(p.status ?? {}), statusChangeDate: iso, ...(o ? {} : { firstEvaluationDate: iso }) };
+      } else if (t === SUB) {
+        if (!o || o.hash !== contentHash(r)) p.timeGenerated = iso;
       }
     }
     this.version++;
