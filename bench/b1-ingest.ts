@@ -156,7 +156,9 @@ async function child(mode: string): Promise<void> {
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   // maxRSS and CPU time cover the whole process (worker threads, GC threads and DuckDB's native threads).
-  process.stdout.write(JSON.stringify({ mode, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, totals, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+  process.stdout.write(
+    JSON.stringify({ mode, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, totals, maxRssMiB: process.resourceUsage().maxRSS / 1024 }),
+  );
 }
 
 interface Result {

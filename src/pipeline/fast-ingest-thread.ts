@@ -1,7 +1,8 @@
 import { parentPort } from "node:worker_threads";
 import { serveRequest, type ThreadRequest } from "./fast-ingest";
 
-/** Worker-thread side of ingestNdjsonFast: one message per phase, answered with that range's result. */
+/** Worker-thread side of ingestNdjsonFast: an init message, then one message per byte range, each answered. */
 parentPort?.on("message", (msg: ThreadRequest) => {
-  parentPort?.postMessage(serveRequest(msg));
+  const result = serveRequest(msg);
+  if (result) parentPort?.postMessage(result);
 });

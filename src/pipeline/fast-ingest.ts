@@ -45,7 +45,9 @@ export interface IngestTotals {
 export interface IngestOptions {
   /** Worker threads (1 = this thread). */
   threads?: number;
-  /** Read size in bytes (default 1 MiB; a longer line grows the buffer). */
+  /** With threads > 1: the assessments file is cut into threads × this many ranges (default 8). */
+  rangesPerThread?: number;
+  /** Read size in bytes (default 4 MiB; a longer line grows the buffer). */
   chunkBytes?: number;
   /**
    * Read assessment lines with the hand-written scanner (`scanAssessment`) before falling back to
@@ -64,7 +66,7 @@ export function forEachLine(
   from: number,
   to: number,
   onLine: (buf: Buffer, start: number, end: number, lineNo: number) => void,
-  chunkBytes = 1 << 20,
+  chunkBytes = 4 << 20,
 ): number {
   const fd = openSync(file, "r");
   try {
@@ -155,7 +157,7 @@ interface RangeResult {
   fastPath: number;
   /** type index → [Healthy, Unhealthy, NotApplicable] counts. */
   counts: number[];
-  /** Resources phase: [lower-cased id, lower-cased type] of each inventory row. */
+  /** Resources phase: [id, type] of each inventory row, as written. */
   pairs?: [string, string][];
 }
 
@@ -169,7 +171,7 @@ export function ingestRange(
   from: number,
   to: number,
   phase: "resources" | "assessments",
-  types: Map<string, number>,
+  types: JoinIndex,
   opts: IngestOptions = {},
 ): RangeResult {
   const r: RangeResult = {
@@ -240,7 +242,7 @@ export function ingestRange(
         else if (c.kind === "resource") {
           const res: ArmResource = normalizeResource(c.obj);
           r.resources++;
-          if (phase === "resources") pairs.push([res.id.toLowerCase(), res.type.toLowerCase()]);
+          if (phase === "resources") pairs.push([res.id, res.type]);
         } else {
           normalizeClassified(c);
           r.other++;
@@ -257,18 +259,21 @@ export function ingestRange(
   return r;
 }
 
-/** Turns [id, type] pairs into the join map (type as a small index into `typeNames`). */
-function typeMap(pairs: [string, string][], typeNames: string[]): Map<string, number> {
+/** The join index: lower-cased resource id → type (a small index into `typeNames`); a later row with the same id wins. */
+export type JoinIndex = Map<string, number>;
+
+function typeMap(pairs: [string, string][], typeNames: string[]): JoinIndex {
   const index = new Map<string, number>(typeNames.map((t, i) => [t, i]));
-  const m = new Map<string, number>();
+  const m: JoinIndex = new Map();
   for (const [id, type] of pairs) {
-    let t = index.get(type);
+    const typeKey = type.toLowerCase();
+    let t = index.get(typeKey);
     if (t === undefined) {
       t = typeNames.length;
-      typeNames.push(type);
-      index.set(type, t);
+      typeNames.push(typeKey);
+      index.set(typeKey, t);
     }
-    m.set(id, t);
+    m.set(id.toLowerCase(), t);
   }
   return m;
 }
@@ -298,6 +303,8 @@ function stitch(totals: IngestTotals, file: string, ranges: RangeResult[], typeN
   }
 }
 
+const NO_INDEX: JoinIndex = new Map();
+
 const emptyTotals = (): IngestTotals => ({
   resources: 0,
   assessments: 0,
@@ -319,60 +326,81 @@ export async function ingestNdjsonFast(resourcesFile: string, assessmentsFile: s
   const totals = emptyTotals();
   const typeNames: string[] = [];
   if (threads === 1) {
-    const res = ingestRange(resourcesFile, 0, Number.MAX_SAFE_INTEGER, "resources", new Map(), opts);
+    const res = ingestRange(resourcesFile, 0, Number.MAX_SAFE_INTEGER, "resources", NO_INDEX, opts);
     const types = typeMap(res.pairs ?? [], typeNames);
     res.pairs = undefined;
     stitch(totals, resourcesFile, [res], typeNames);
     stitch(totals, assessmentsFile, [ingestRange(assessmentsFile, 0, Number.MAX_SAFE_INTEGER, "assessments", types, opts)], typeNames);
     return totals;
   }
-  // Threads - 1 workers boot (tsx + modules, a few hundred ms) while this thread reads the inventory; then
-  // every thread, this one included, joins one byte range of the assessments.
+  // Threads - 1 workers boot (tsx + modules, a few hundred ms) while this thread reads the inventory. The
+  // assessments are then cut into many byte ranges that every thread, this one included, takes one at a
+  // time: a thread that booted late or gets less CPU (a shared machine) simply takes fewer ranges.
   const workers = Array.from({ length: threads - 1 }, () => startThread(new URL("./fast-ingest-thread.ts", import.meta.url).href));
-  const call = (w: Worker, msg: ThreadRequest) =>
-    new Promise<RangeResult>((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      w.once("error", onError);
-      w.once("message", (m: RangeResult) => {
-        w.off("error", onError);
-        resolve(m);
-      });
-      w.postMessage(msg);
-    });
+  const failed = new Promise<never>((_, reject) => {
+    for (const w of workers) {
+      w.once("error", reject);
+      w.once("exit", (code) => reject(new Error(`ingest worker exited (${code})`)));
+    }
+  });
+  failed.catch(() => {});
   try {
-    const res = ingestRange(resourcesFile, 0, Number.MAX_SAFE_INTEGER, "resources", new Map(), opts);
+    const res = ingestRange(resourcesFile, 0, Number.MAX_SAFE_INTEGER, "resources", NO_INDEX, opts);
     const pairs = res.pairs ?? [];
     res.pairs = undefined;
     const types = typeMap(pairs, typeNames);
     stitch(totals, resourcesFile, [res], typeNames);
-    const ranges = lineRanges(assessmentsFile, threads);
+    const ranges = lineRanges(assessmentsFile, threads * (opts.rangesPerThread ?? 8));
+    const results: RangeResult[] = new Array(ranges.length);
+    let next = 0;
     const names = [...typeNames];
-    const pending = workers.map((w, i) =>
-      call(w, { file: assessmentsFile, from: ranges[i + 1][0], to: ranges[i + 1][1], phase: "assessments", opts, pairs, typeNames: names }),
-    );
-    const mine = ingestRange(assessmentsFile, ranges[0][0], ranges[0][1], "assessments", types, opts);
-    stitch(totals, assessmentsFile, [mine, ...(await Promise.all(pending))], typeNames);
+    const runWorker = (w: Worker) =>
+      new Promise<void>((resolve) => {
+        const ask = () => {
+          if (next >= ranges.length) return resolve();
+          const k = next++;
+          w.once("message", (m: RangeResult) => {
+            results[k] = m;
+            ask();
+          });
+          w.postMessage({
+            file: assessmentsFile,
+            from: ranges[k][0],
+            to: ranges[k][1],
+            phase: "assessments",
+            opts,
+          } satisfies ThreadRequest);
+        };
+        w.postMessage({ init: { pairs, typeNames: names } } satisfies ThreadRequest);
+        ask();
+      });
+    const pending = Promise.all(workers.map(runWorker));
+    while (next < ranges.length) {
+      const k = next++;
+      results[k] = ingestRange(assessmentsFile, ranges[k][0], ranges[k][1], "assessments", types, opts);
+      await new Promise((r) => setImmediate(r)); // let the workers' answers in, so they get their next range
+    }
+    await Promise.race([pending, failed]);
+    stitch(totals, assessmentsFile, results, typeNames);
     return totals;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
 
-export interface ThreadRequest {
-  file: string;
-  from: number;
-  to: number;
-  phase: "resources" | "assessments";
-  opts: IngestOptions;
-  pairs?: [string, string][];
-  typeNames?: string[];
-}
+export type ThreadRequest =
+  | { init: { pairs: [string, string][]; typeNames: string[] } }
+  | { file: string; from: number; to: number; phase: "resources" | "assessments"; opts: IngestOptions };
 
-/** Worker side: one request per phase. */
-export function serveRequest(msg: ThreadRequest): RangeResult {
-  const typeNames = [...(msg.typeNames ?? [])];
-  const types = typeMap(msg.pairs ?? [], typeNames);
-  return ingestRange(msg.file, msg.from, msg.to, msg.phase, types, msg.opts);
+let threadIndex: JoinIndex = NO_INDEX;
+
+/** Worker side: an `init` (the join index, once), then one range per request, answered with its result. */
+export function serveRequest(msg: ThreadRequest): RangeResult | undefined {
+  if ("init" in msg) {
+    threadIndex = typeMap(msg.init.pairs, [...msg.init.typeNames]);
+    return undefined;
+  }
+  return ingestRange(msg.file, msg.from, msg.to, msg.phase, threadIndex, msg.opts);
 }
 
 /**

@@ -69,8 +69,8 @@ export type RowKind = "activity" | "alert" | "assessment" | "subAssessment" | "s
 export interface ClassifiedRow {
   kind: RowKind;
   obj: Record<string, unknown>;
-  /** Lower-cased id, the duplicate key (all kinds but activity, whose key is its eventId, and alerts). */
-  key?: string;
+  /** The row's id (all kinds but activity and alerts); its lower-cased form is the duplicate key. */
+  id?: string;
 }
 
 /** Decides a raw row's kind by its hint, shape and `type`; throws a row error naming the field when it cannot. */
@@ -79,27 +79,28 @@ export function classifyRow(raw: RawRow): ClassifiedRow {
   if (row === null || typeof row !== "object" || Array.isArray(row)) throw rowError("unknown-shape", undefined, "row is not a JSON object");
   const obj = row as Record<string, unknown>;
   if (raw.hint === "activity" || isActivityShape(obj)) return { kind: "activity", obj };
-  const type = typeof obj.type === "string" ? obj.type.toLowerCase() : undefined;
+  // (the usual spellings skip a lower-casing per row)
+  const type = obj.type === "Microsoft.Security/assessments" ? "microsoft.security/assessments" : typeof obj.type === "string" ? obj.type.toLowerCase() : undefined;
   if (raw.hint === "alert" || type === "microsoft.security/alerts" || type === "microsoft.security/locations/alerts") return { kind: "alert", obj };
   if (!type) throw rowError("unknown-shape", "type", "row has no 'type' (not an ARG row, assessment, alert or activity event)");
   if (typeof obj.id !== "string" || !obj.id) throw rowError("invalid", "id", "missing 'id'");
-  const key = obj.id.toLowerCase();
+  const id = obj.id;
   switch (type) {
     case "microsoft.security/assessments":
-      return { kind: "assessment", obj, key };
+      return { kind: "assessment", obj, id };
     case "microsoft.security/assessments/subassessments":
-      return { kind: "subAssessment", obj, key };
+      return { kind: "subAssessment", obj, id };
     case "microsoft.security/securescores":
-      return { kind: "secureScore", obj, key };
+      return { kind: "secureScore", obj, id };
     case "microsoft.security/securescores/securescorecontrols":
-      return { kind: "secureScoreControl", obj, key };
+      return { kind: "secureScoreControl", obj, id };
     case "microsoft.security/regulatorycompliancestandards/regulatorycompliancecontrols/regulatorycomplianceassessments":
-      return { kind: "compliance", obj, key };
+      return { kind: "compliance", obj, id };
     case "microsoft.security/regulatorycompliancestandards":
     case "microsoft.security/regulatorycompliancestandards/regulatorycompliancecontrols":
-      return { kind: "summary", obj, key }; // summaries Clarion recomputes from the assessments
+      return { kind: "summary", obj, id }; // summaries Clarion recomputes from the assessments
     default:
-      return { kind: "resource", obj, key };
+      return { kind: "resource", obj, id };
   }
 }
 
@@ -298,7 +299,7 @@ export class Normalizer {
       this.tenant.alerts.push(normalizeAlert(obj));
       return "ok";
     }
-    if (!this.once(c.key as string)) return "duplicate";
+    if (!this.once((c.id as string).toLowerCase())) return "duplicate";
     switch (c.kind) {
       case "assessment":
         this.tenant.assessments.push(normalizeAssessment(obj));

@@ -11,7 +11,14 @@ const put = (name: string, content: string) => {
   writeFileSync(f, content);
   return f;
 };
-const row = (n: number) => ({ id: `/subscriptions/s1/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv${n}`, name: `kv${n}`, type: "microsoft.keyvault/vaults", subscriptionId: "s1", resourceGroup: "rg", properties: {} });
+const row = (n: number) => ({
+  id: `/subscriptions/s1/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv${n}`,
+  name: `kv${n}`,
+  type: "microsoft.keyvault/vaults",
+  subscriptionId: "s1",
+  resourceGroup: "rg",
+  properties: {},
+});
 
 function ingest(files: string[]) {
   const r = readInputs(files);
@@ -43,11 +50,23 @@ describe("readInputs", () => {
   });
 
   it("reads NDJSON in chunks: CRLF, blank lines, unicode, no final newline, bad lines named by line", () => {
-    const lines = [JSON.stringify({ ...row(20), tags: { owner: "zoë 日本" } }), "", "  ", '{"id":', JSON.stringify(row(21)), "[1]", JSON.stringify(row(22))];
+    const lines = [
+      JSON.stringify({ ...row(20), tags: { owner: "zoë 日本" } }),
+      "",
+      "  ",
+      '{"id":',
+      JSON.stringify(row(21)),
+      "[1]",
+      JSON.stringify(row(22)),
+    ];
     const f = put("crlf.jsonl", lines.join("\r\n"));
     const { n, read } = ingest([f]);
     expect(read.formats[f]).toBe("ndjson");
-    expect(n.tenant.resources.map((r) => [r.name, r.tags?.owner])).toEqual([["kv20", "zoë 日本"], ["kv21", undefined], ["kv22", undefined]]);
+    expect(n.tenant.resources.map((r) => [r.name, r.tags?.owner])).toEqual([
+      ["kv20", "zoë 日本"],
+      ["kv21", undefined],
+      ["kv22", undefined],
+    ]);
     expect(n.report.errors.map((e) => e.where)).toEqual([`${f}, line 4`, `${f}, line 6`]);
     expect(n.report).toMatchObject({ read: 5, accepted: 3, rejected: 2 });
   });
@@ -81,7 +100,15 @@ describe("readInputs", () => {
               { name: "Properties", type: "dynamic" },
             ],
             rows: [
-              ["2026-11-01T00:00:00Z", rid, "1c5de8e1-f68d-6a17-e0d2-ec259c42768c", "Secure transfer to storage accounts should be enabled", "Unhealthy", "High", "{\"x\":1}"],
+              [
+                "2026-11-01T00:00:00Z",
+                rid,
+                "1c5de8e1-f68d-6a17-e0d2-ec259c42768c",
+                "Secure transfer to storage accounts should be enabled",
+                "Unhealthy",
+                "High",
+                '{"x":1}',
+              ],
               ["2026-11-01T00:00:00Z", "", "", "", "Unhealthy", "High", "{}"],
             ],
           },
@@ -90,13 +117,24 @@ describe("readInputs", () => {
     );
     const { n } = ingest([f]);
     expect(n.tenant.assessments).toHaveLength(1);
-    expect(n.tenant.assessments[0]).toMatchObject({ resourceId: rid, status: "Unhealthy", severity: "High", assessmentKey: "1c5de8e1-f68d-6a17-e0d2-ec259c42768c" });
+    expect(n.tenant.assessments[0]).toMatchObject({
+      resourceId: rid,
+      status: "Unhealthy",
+      severity: "High",
+      assessmentKey: "1c5de8e1-f68d-6a17-e0d2-ec259c42768c",
+    });
     expect(n.report.errors[0].where).toBe(`${f}, index 1, field id`);
   });
 
   it("reads CSV exports of SecurityAlert and AzureActivity and names bad records by line", () => {
-    const alerts = put("alerts.csv", 'SystemAlertId,AlertName,AlertSeverity,StartTime,ResourceId,Description\na1,Brute force,High,2026-11-01T00:00:00Z,/subscriptions/s1/r1,"multi\nline, with comma"\na2,Short,Medium\n');
-    const activity = put("activity.csv", "EventDataId,CorrelationId,Caller,OperationNameValue,_ResourceId,ActivityStatusValue,TimeGenerated\ne1,c1,a@x.example,Microsoft.Storage/storageAccounts/write,/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1,Succeeded,2026-11-01T00:00:00Z\n");
+    const alerts = put(
+      "alerts.csv",
+      'SystemAlertId,AlertName,AlertSeverity,StartTime,ResourceId,Description\na1,Brute force,High,2026-11-01T00:00:00Z,/subscriptions/s1/r1,"multi\nline, with comma"\na2,Short,Medium\n',
+    );
+    const activity = put(
+      "activity.csv",
+      "EventDataId,CorrelationId,Caller,OperationNameValue,_ResourceId,ActivityStatusValue,TimeGenerated\ne1,c1,a@x.example,Microsoft.Storage/storageAccounts/write,/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1,Succeeded,2026-11-01T00:00:00Z\n",
+    );
     const { n, read } = ingest([alerts, activity]);
     expect(read.formats[alerts]).toBe("csv:SecurityAlert");
     expect(read.formats[activity]).toBe("csv:AzureActivity");
@@ -107,7 +145,22 @@ describe("readInputs", () => {
 
   it("reads az security assessment list output (REST shape)", () => {
     const rid = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Web/sites/app1";
-    const f = put("az-assess.json", JSON.stringify([{ id: `${rid}/providers/Microsoft.Security/assessments/k1`, name: "k1", type: "Microsoft.Security/assessments", resourceDetails: { id: rid }, properties: { resourceDetails: { source: "Azure", id: rid }, displayName: "App Service apps should only be accessible over HTTPS", status: { code: "Unhealthy" } } }]));
+    const f = put(
+      "az-assess.json",
+      JSON.stringify([
+        {
+          id: `${rid}/providers/Microsoft.Security/assessments/k1`,
+          name: "k1",
+          type: "Microsoft.Security/assessments",
+          resourceDetails: { id: rid },
+          properties: {
+            resourceDetails: { source: "Azure", id: rid },
+            displayName: "App Service apps should only be accessible over HTTPS",
+            status: { code: "Unhealthy" },
+          },
+        },
+      ]),
+    );
     const { n } = ingest([f]);
     expect(n.tenant.assessments[0]).toMatchObject({ resourceId: rid, status: "Unhealthy" });
   });

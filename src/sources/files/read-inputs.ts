@@ -140,10 +140,13 @@ function readJson(file: string, text: string, out: FileRows): void {
 function salvage(file: string, text: string, out: FileRows, parseError: string): void {
   const t = text.trimStart();
   const offset = text.length - t.length;
-  const start = t.startsWith("[") ? offset : ["data", "value"].map((k) => findTopLevelArray(text, k)).find((i) => i >= 0) ?? -1;
+  const start = t.startsWith("[") ? offset : (["data", "value"].map((k) => findTopLevelArray(text, k)).find((i) => i >= 0) ?? -1);
   if (start < 0) {
     const pos = Number(/position (\d+)/.exec(parseError)?.[1]);
-    out.unreadable.push({ origin: { file, line: Number.isFinite(pos) ? lineAt(text, pos) : undefined }, reason: `malformed JSON: ${parseError}` });
+    out.unreadable.push({
+      origin: { file, line: Number.isFinite(pos) ? lineAt(text, pos) : undefined },
+      reason: `malformed JSON: ${parseError}`,
+    });
     out.formats[file] = "unreadable";
     return;
   }
@@ -156,7 +159,11 @@ function salvage(file: string, text: string, out: FileRows, parseError: string):
       out.unreadable.push({ origin: { file, line: el.line, index }, reason: `malformed JSON element: ${(e as Error).message}` });
     }
   });
-  if (scan.truncated) out.unreadable.push({ origin: { file, line: scan.truncated.line }, reason: "file is truncated: the array never closes; the last element is incomplete" });
+  if (scan.truncated)
+    out.unreadable.push({
+      origin: { file, line: scan.truncated.line },
+      reason: "file is truncated: the array never closes; the last element is incomplete",
+    });
 }
 
 type TableKind = "SecurityRecommendation" | "SecurityAlert" | "AzureActivity";
@@ -169,7 +176,15 @@ function detectTable(columns: string[]): TableKind | undefined {
   return undefined;
 }
 
-const DYNAMIC = new Set(["Properties", "Properties_d", "Claims_d", "Authorization_d", "RecommendationAdditionalData", "Entities", "ExtendedProperties"]);
+const DYNAMIC = new Set([
+  "Properties",
+  "Properties_d",
+  "Claims_d",
+  "Authorization_d",
+  "RecommendationAdditionalData",
+  "Entities",
+  "ExtendedProperties",
+]);
 
 function readLogAnalytics(file: string, tables: unknown[], out: FileRows): void {
   out.formats[file] = "log-analytics";
@@ -243,7 +258,12 @@ export function recommendationRowToAssessment(o: Record<string, unknown>): Recor
       resourceDetails: { source: "Azure", id: resourceId },
       displayName: o.RecommendationDisplayName,
       status: { code: o.RecommendationState, firstEvaluationDate: o.FirstEvaluationDate, statusChangeDate: o.StatusChangeDate },
-      metadata: { displayName: o.RecommendationDisplayName, severity: o.RecommendationSeverity, policyDefinitionId: o.PolicyDefinitionId || undefined, description: o.Description },
+      metadata: {
+        displayName: o.RecommendationDisplayName,
+        severity: o.RecommendationSeverity,
+        policyDefinitionId: o.PolicyDefinitionId || undefined,
+        description: o.Description,
+      },
     },
   };
 }
@@ -257,5 +277,7 @@ function tryJson(s: string): unknown {
 }
 
 export function describeFormats(formats: Record<string, string>): string {
-  return Object.entries(formats).map(([f, k]) => `${basename(f)}: ${k}`).join(", ");
+  return Object.entries(formats)
+    .map(([f, k]) => `${basename(f)}: ${k}`)
+    .join(", ");
 }
