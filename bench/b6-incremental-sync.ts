@@ -7,7 +7,10 @@
  * on a shared machine it is less disturbed by other processes. `--rounds R` repeats full + change + incremental
  * R times (a fresh store each round, the same simulator) and judges the median ratio.
  *
- *   npx tsx bench/b6-incremental-sync.ts [--resources N] [--assessments-per-resource K] [--rounds R]
+ * `--latency MS` adds that much to every simulator answer (B6 itself is defined without it; with it the request
+ * count and the overlap of requests show, as against a real, remote service).
+ *
+ *   npx tsx bench/b6-incremental-sync.ts [--resources N] [--assessments-per-resource K] [--rounds R] [--latency MS]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,6 +30,7 @@ const resources = arg("resources", 15_000);
 const perRes = arg("assessments-per-resource", 3);
 
 const rounds = arg("rounds", 1);
+const latencyMs = arg("latency", 0);
 
 const tenant = makeFixtureTenant({ now: new Date(), subscriptions: SUBS, resourcesPerSubscription: Math.ceil(resources / SUBS), assessmentsPerResource: perRes, activityPerSubscription: 60 });
 const rows = tenant.resources.length + tenant.securityResources.length + tenant.resourceContainers.length + tenant.authorizationResources.length + tenant.activityLog.length + tenant.alerts.length;
@@ -40,7 +44,7 @@ let allSame = true;
 
 for (let round = 1; round <= rounds; round++) {
   // Every round starts from the same tenant in a fresh simulator and a fresh store, so rounds are alike.
-  const sim = await startSimulator({ tenant, pageSize: 200 });
+  const sim = await startSimulator({ tenant, pageSize: 200, latencyMs });
   const conn = { armEndpoint: sim.url, token: sim.token, ca: sim.cert.cert };
   const dir = mkdtempSync(join(tmpdir(), "clarion-b6-"));
   const store = await openStore(join(dir, "b6.db"));

@@ -131,15 +131,38 @@ async function subscriptions(s: StepCtx): Promise<string[]> {
   return subscriptionsOf(undefined, containers);
 }
 
-/** Per-subscription REST reads, checkpointed after each subscription. */
+/** Subscriptions whose REST lists are read at the same time (within the pipeline's concurrency limit). */
+const SUB_PARALLEL = 4;
+
+/**
+ * Per-subscription REST reads, checkpointed after each subscription. Up to SUB_PARALLEL subscriptions are read
+ * at once (their requests overlap instead of waiting on each other); rows are stored and the checkpoint moved
+ * in subscription order, so a resumed run starts at the first subscription not yet stored.
+ */
 function perSubscriptionStep(name: string, table: RawTable, list: (s: StepCtx, sub: string) => AsyncIterable<Record<string, unknown>>): Step {
   return {
     name,
     async run(s) {
       const subs = await subscriptions(s);
-      for (let i = s.cp.sub ?? 0; i < subs.length; i++) {
+      const read = async (sub: string) => {
         const rows: Record<string, unknown>[] = [];
-        for await (const r of list(s, subs[i])) rows.push(r);
+        for await (const r of list(s, sub)) rows.push(r);
+        return rows;
+      };
+      const pending = new Map<number, Promise<Record<string, unknown>[]>>();
+      const start = (i: number) => {
+        if (i < subs.length && !pending.has(i)) {
+          const p = read(subs[i]);
+          p.catch(() => undefined); // awaited below in order; this only keeps an early failure from going unhandled
+          pending.set(i, p);
+        }
+      };
+      const first = s.cp.sub ?? 0;
+      for (let i = first; i < Math.min(subs.length, first + SUB_PARALLEL); i++) start(i);
+      for (let i = first; i < subs.length; i++) {
+        const rows = await (pending.get(i) as Promise<Record<string, unknown>[]>);
+        pending.delete(i);
+        start(i + SUB_PARALLEL);
         s.report(rows.length, tally(s.stats, await s.raw.upsert(table, rows, s.cp.gen)));
         s.cp.sub = i + 1;
         await s.save();
