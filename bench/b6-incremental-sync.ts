@@ -10,7 +10,7 @@
  * `--latency MS` adds that much to every simulator answer (B6 itself is defined without it; with it the request
  * count and the overlap of requests show, as against a real, remote service).
  *
- *   npx tsx bench/b6-incremental-sync.ts [--resources N] [--assessments-per-resource K] [--rounds R] [--latency MS]
+ *   npx tsx bench/b6-incremental-sync.ts [--resources N] [--assessments-per-resource K] [--rounds R] [--latency MS] [--sub-concurrency N]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,6 +31,7 @@ const perRes = arg("assessments-per-resource", 3);
 
 const rounds = arg("rounds", 1);
 const latencyMs = arg("latency", 0);
+const subscriptionConcurrency = arg("sub-concurrency", 1);
 
 const tenant = makeFixtureTenant({ now: new Date(), subscriptions: SUBS, resourcesPerSubscription: Math.ceil(resources / SUBS), assessmentsPerResource: perRes, activityPerSubscription: 60 });
 const rows = tenant.resources.length + tenant.securityResources.length + tenant.resourceContainers.length + tenant.authorizationResources.length + tenant.activityLog.length + tenant.alerts.length;
@@ -51,7 +52,7 @@ for (let round = 1; round <= rounds; round++) {
 
   let req0 = sim.stats.requests;
   let cpu0 = process.cpuUsage();
-  const full = await syncTenant({ ...conn, store });
+  const full = await syncTenant({ ...conn, store, subscriptionConcurrency });
   const fullCpu = cpuMs(process.cpuUsage(cpu0));
   const fullReq = sim.stats.requests - req0;
 
@@ -81,6 +82,7 @@ for (let round = 1; round <= rounds; round++) {
   const inc = await syncTenant({
     ...conn,
     store,
+    subscriptionConcurrency,
     onProgress: (p) => {
       if (p.step === stepName) return;
       const t = performance.now();

@@ -74,11 +74,12 @@ describe("fetchTenant and syncTenant against the simulator", () => {
     sim.setFaults({ rate: 0.2, retryAfterSeconds: 0, timeoutHoldMs: 2000, seed: 11 });
     try {
       const store = await openStore(":memory:");
-      await syncTenant({ ...conn(), store });
+      // this store also reads its subscriptions' alerts and Activity Log three at a time
+      await syncTenant({ ...conn(), store, subscriptionConcurrency: 3 });
       // two rounds of changes, each synced incrementally through the faults
       for (let i = 0; i < 2; i++) {
         sim.updateTenant(mutate);
-        await syncTenant({ ...conn(), store });
+        await syncTenant({ ...conn(), store, subscriptionConcurrency: 3 });
       }
       await syncTenant({ ...conn(), store: clean });
       const got = await loadTenant(store);
