@@ -1,8 +1,7 @@
 import { parentPort } from "node:worker_threads";
-import { serveRequest, type ThreadRequest } from "./fast-ingest";
+import { type AssessmentJob, serveJob } from "./fast-ingest";
 
-/** Worker-thread side of ingestNdjsonFast: an init message, then one message per byte range, each answered. */
-parentPort?.on("message", (msg: ThreadRequest) => {
-  const result = serveRequest(msg);
-  if (result) parentPort?.postMessage(result);
+/** Worker-thread side of ingestNdjsonFast: one job, answered with the results of the ranges it claimed. */
+parentPort?.once("message", (job: AssessmentJob) => {
+  parentPort?.postMessage(serveJob(job));
 });

@@ -45,7 +45,7 @@ export interface IngestTotals {
 export interface IngestOptions {
   /** Worker threads (1 = this thread). */
   threads?: number;
-  /** With threads > 1: the assessments file is cut into threads × this many ranges (default 8). */
+  /** With threads > 1: the assessments file is cut into threads × this many ranges (default 16). */
   rangesPerThread?: number;
   /** Read size in bytes (default 4 MiB; a longer line grows the buffer). */
   chunkBytes?: number;
@@ -334,53 +334,31 @@ export async function ingestNdjsonFast(resourcesFile: string, assessmentsFile: s
     return totals;
   }
   // Threads - 1 workers boot (tsx + modules, a few hundred ms) while this thread reads the inventory. The
-  // assessments are then cut into many byte ranges that every thread, this one included, takes one at a
-  // time: a thread that booted late or gets less CPU (a shared machine) simply takes fewer ranges.
+  // assessments are then cut into many byte ranges that every thread, this one included, claims one at a
+  // time from a shared atomic counter: a thread that booted late, warms its JIT slower or gets less CPU (a
+  // shared machine) simply takes fewer ranges, and nobody waits for another thread to hand work out.
   const workers = Array.from({ length: threads - 1 }, () => startThread(new URL("./fast-ingest-thread.ts", import.meta.url).href));
-  const failed = new Promise<never>((_, reject) => {
-    for (const w of workers) {
-      w.once("error", reject);
-      w.once("exit", (code) => reject(new Error(`ingest worker exited (${code})`)));
-    }
-  });
-  failed.catch(() => {});
   try {
     const res = ingestRange(resourcesFile, 0, Number.MAX_SAFE_INTEGER, "resources", NO_INDEX, opts);
     const pairs = res.pairs ?? [];
     res.pairs = undefined;
     const types = typeMap(pairs, typeNames);
     stitch(totals, resourcesFile, [res], typeNames);
-    const ranges = lineRanges(assessmentsFile, threads * (opts.rangesPerThread ?? 8));
+    const ranges = lineRanges(assessmentsFile, threads * (opts.rangesPerThread ?? 16));
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    const job: AssessmentJob = { file: assessmentsFile, ranges, counter, pairs, typeNames: [...typeNames], opts };
+    const pending = workers.map(
+      (w) =>
+        new Promise<[number, RangeResult][]>((resolve, reject) => {
+          w.once("error", reject);
+          w.once("exit", (code) => reject(new Error(`ingest worker exited (${code}) before answering`)));
+          w.once("message", resolve);
+          w.postMessage(job);
+        }),
+    );
     const results: RangeResult[] = new Array(ranges.length);
-    let next = 0;
-    const names = [...typeNames];
-    const runWorker = (w: Worker) =>
-      new Promise<void>((resolve) => {
-        const ask = () => {
-          if (next >= ranges.length) return resolve();
-          const k = next++;
-          w.once("message", (m: RangeResult) => {
-            results[k] = m;
-            ask();
-          });
-          w.postMessage({
-            file: assessmentsFile,
-            from: ranges[k][0],
-            to: ranges[k][1],
-            phase: "assessments",
-            opts,
-          } satisfies ThreadRequest);
-        };
-        w.postMessage({ init: { pairs, typeNames: names } } satisfies ThreadRequest);
-        ask();
-      });
-    const pending = Promise.all(workers.map(runWorker));
-    while (next < ranges.length) {
-      const k = next++;
-      results[k] = ingestRange(assessmentsFile, ranges[k][0], ranges[k][1], "assessments", types, opts);
-      await new Promise((r) => setImmediate(r)); // let the workers' answers in, so they get their next range
-    }
-    await Promise.race([pending, failed]);
+    for (const [k, r] of claimRanges(job, types)) results[k] = r;
+    for (const part of await Promise.all(pending)) for (const [k, r] of part) results[k] = r;
     stitch(totals, assessmentsFile, results, typeNames);
     return totals;
   } finally {
@@ -388,19 +366,27 @@ export async function ingestNdjsonFast(resourcesFile: string, assessmentsFile: s
   }
 }
 
-export type ThreadRequest =
-  | { init: { pairs: [string, string][]; typeNames: string[] } }
-  | { file: string; from: number; to: number; phase: "resources" | "assessments"; opts: IngestOptions };
+/** The assessments phase as every thread sees it: ranges claimed through a shared counter. */
+export interface AssessmentJob {
+  file: string;
+  ranges: [number, number][];
+  counter: Int32Array;
+  pairs: [string, string][];
+  typeNames: string[];
+  opts: IngestOptions;
+}
 
-let threadIndex: JoinIndex = NO_INDEX;
-
-/** Worker side: an `init` (the join index, once), then one range per request, answered with its result. */
-export function serveRequest(msg: ThreadRequest): RangeResult | undefined {
-  if ("init" in msg) {
-    threadIndex = typeMap(msg.init.pairs, [...msg.init.typeNames]);
-    return undefined;
+function claimRanges(job: AssessmentJob, types: JoinIndex): [number, RangeResult][] {
+  const out: [number, RangeResult][] = [];
+  for (let k = Atomics.add(job.counter, 0, 1); k < job.ranges.length; k = Atomics.add(job.counter, 0, 1)) {
+    out.push([k, ingestRange(job.file, job.ranges[k][0], job.ranges[k][1], "assessments", types, job.opts)]);
   }
-  return ingestRange(msg.file, msg.from, msg.to, msg.phase, threadIndex, msg.opts);
+  return out;
+}
+
+/** Worker side: builds its join index, then claims ranges until none is left; answers with their results. */
+export function serveJob(job: AssessmentJob): [number, RangeResult][] {
+  return claimRanges(job, typeMap(job.pairs, [...job.typeNames]));
 }
 
 /**
