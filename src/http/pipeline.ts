@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto";
 import { randomUUID } from "node:crypto";
 import { Agent as HttpsAgent } from "node:https";
-import { rootCertificates } from "node:tls";
+import { createSecureContext, rootCertificates, type SecureContext } from "node:tls";
 import type { TokenCredential } from "@azure/core-auth";
 import {
   bearerTokenAuthenticationPolicy,
@@ -106,7 +107,7 @@ export function createHttpPipeline(options: HttpPipelineOptions = {}): HttpPipel
   const r: Redactor = typeof options.redact === "function" ? options.redact : createRedactor(options.redact ?? {});
   const trace = options.onTrace;
   const pipeline = createEmptyPipeline();
-  const agent = new HttpsAgent({ keepAlive: true, maxSockets: Math.max(8, options.maxConcurrency ?? 8), ca: caList(options.ca) });
+  const agent = new HttpsAgent({ keepAlive: true, maxSockets: Math.max(8, options.maxConcurrency ?? 8), secureContext: secureContextFor(options.ca) });
 
   const requestIdPolicy: PipelinePolicy = {
     name: "clarionRequestId",
@@ -164,10 +165,22 @@ export function createHttpPipeline(options: HttpPipelineOptions = {}): HttpPipel
   };
 }
 
-function caList(ca: HttpPipelineOptions["ca"]): (string | Buffer)[] | undefined {
+const secureContexts = new Map<string, SecureContext>();
+
+/**
+ * One TLS context per distinct extra CA, built once: an explicit CA extends, never replaces, the system roots.
+ * (Passing `ca` to the agent instead re-parses ~140 root certificates on every new connection.)
+ */
+function secureContextFor(ca: HttpPipelineOptions["ca"]): SecureContext | undefined {
   if (!ca) return undefined;
-  // An explicit CA extends, never replaces, the system roots.
-  return [...(Array.isArray(ca) ? ca : [ca]), ...rootCertificates];
+  const extra = (Array.isArray(ca) ? ca : [ca]).map((c) => c.toString());
+  const key = createHash("sha256").update(extra.join("\n")).digest("hex");
+  let ctx = secureContexts.get(key);
+  if (!ctx) {
+    ctx = createSecureContext({ ca: [...extra, ...rootCertificates] });
+    secureContexts.set(key, ctx);
+  }
+  return ctx;
 }
 
 export interface SendJsonOptions {

@@ -1,0 +1,21 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { contentHash, stableJson } from "./stable-json";
+
+describe("stableJson", () => {
+  it("is valid JSON equal to the value, whatever the key order", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const text = stableJson(v);
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(v)));
+        const reversed = JSON.parse(JSON.stringify(v), (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).reverse()) : x));
+        expect(stableJson(reversed)).toBe(text);
+        expect(contentHash(reversed)).toBe(contentHash(v));
+      }),
+    );
+  });
+
+  it("drops undefined members and sorts keys", () => {
+    expect(stableJson({ b: 1, a: undefined, c: [undefined, { y: 2, x: 1 }] })).toBe('{"b":1,"c":[null,{"x":1,"y":2}]}');
+  });
+});
