@@ -100,6 +100,22 @@ describe("clarion demo (end to end, through the CLI)", () => {
     expect(events.filter((e) => e.action === "explanation.generated")).toHaveLength(findings.length);
   });
 
+  it("writes a validated Azure Policy draft per pack and a gap analysis per framework", () => {
+    const index = JSON.parse(readFileSync(join(out, "policies-index.json"), "utf8"));
+    const packs = new Set(findings.filter((f) => f.remediation.some((r: any) => r.kind === "azure-policy")).map((f) => f.recommendation.packId));
+    expect(index.map((p: any) => p.pack).sort()).toEqual([...packs].sort());
+    for (const p of index) {
+      expect(p.valid, `${p.pack}: ${p.errors.join("; ")}`).toBe(true);
+      expect(existsSync(join(out, p.file))).toBe(true);
+    }
+    // `policy validate` exits non-zero when any file is invalid (execFileSync would throw).
+    expect(clarion("policy", "validate", join(out, "policies"))).toMatch(/storage-restrict-network-access\.json/);
+    for (const fw of ["nist-800-53-r5", "pci-dss-4.0", "mcsb", "iso-27001-2013", "cis-azure-2.0.0"]) {
+      expect(readFileSync(join(out, "compliance", `${fw}.md`), "utf8")).toMatch(/Gap analysis/);
+      expect(JSON.parse(readFileSync(join(out, "compliance", `${fw}.json`), "utf8")).controls.length).toBeGreaterThan(0);
+    }
+  });
+
   it("reconciles ingest counts", () => {
     const i = summary.ingest;
     expect(i.accepted + i.rejected).toBe(i.read);

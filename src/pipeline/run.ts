@@ -5,7 +5,9 @@ import { frameworkCatalog } from "../compliance/catalog";
 import type { Finding } from "../domain/finding";
 import { SENTINEL_TABLE, toSentinelRow } from "../delivery/sentinel-row";
 import { explainStage } from "../ai/explain-stage";
-import { withExemptions } from "../compliance/context";
+import { loadComplianceInput, withExemptions } from "../compliance/context";
+import { analyzeGaps, renderGapsMarkdown } from "../compliance/gaps";
+import { validatePolicy } from "../policy/index";
 import { correlate, renderCorrelationHtml } from "../compliance/correlate";
 import { recordAssessments } from "../compliance/persist";
 import { loadAllPacks } from "../packs/loader";
@@ -159,10 +161,61 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     { time, actor, action: "run.finished", subject: runId, digest: digests.summary, details: { findings: findings.length, ingest: summary.ingest } },
   ];
   await opts.store.appendAudit(events);
+  // policies/ and compliance/: one validated Azure Policy draft per pack, and a gap analysis per framework.
+  const extraOutputs = await writePolicyAndComplianceOutputs(opts.outDir, findings, opts.store, now);
+  await opts.store.appendAudit(extraOutputs.map((o) => ({ time, actor, action: "output.written", subject: o.file, digest: o.digest, details: { runId } })));
   const chain = await opts.store.listAudit();
   writeFileSync(join(opts.outDir, OUTPUT_FILES.audit), chain.map((e) => JSON.stringify(e)).join("\n") + "\n");
   outputs.audit = join(opts.outDir, OUTPUT_FILES.audit);
   await opts.store.saveRun({ id: runId, startedAt, finishedAt: new Date().toISOString(), source: opts.source, summary });
   progress("store", 1, 1);
   return { runId, summary, findings, tenant, ingest: normalizer.report, outputs };
+}
+
+/**
+ * `policies/`: the Azure Policy draft of every pack with findings, validated by the policy engine, and `policies-index.json`
+ * (pack, file, findings it addresses, validity). `compliance/`: the gap analysis of every framework as Markdown
+ * and JSON. Returns what it wrote with digests for the audit trail.
+ */
+async function writePolicyAndComplianceOutputs(outDir: string, findings: Finding[], store: Store, now: Date): Promise<{ file: string; digest: string }[]> {
+  const written: { file: string; digest: string }[] = [];
+  const put = (rel: string, content: string) => {
+    writeFileSync(join(outDir, rel), content);
+    written.push({ file: rel, digest: sha256(content) });
+  };
+  mkdirSync(join(outDir, "policies"), { recursive: true });
+  const byPack = new Map<string, { content: string; findings: number }>();
+  for (const f of findings) {
+    const draft = f.remediation.find((r) => r.kind === "azure-policy");
+    const pack = f.recommendation.packId;
+    if (!draft || !pack) continue;
+    const entry = byPack.get(pack) ?? { content: draft.content, findings: 0 };
+    entry.findings++;
+    byPack.set(pack, entry);
+  }
+  const index = [];
+  for (const [pack, { content, findings: count }] of [...byPack].sort(([a], [b]) => a.localeCompare(b))) {
+    let valid = false;
+    let errors: string[] = [];
+    try {
+      const v = validatePolicy(JSON.parse(content));
+      valid = v.valid;
+      errors = v.errors.map((e) => `${e.pointer}: ${e.message}`);
+    } catch (e) {
+      errors = [(e as Error).message];
+    }
+    put(`policies/${pack}.json`, content.endsWith("\n") ? content : `${content}\n`);
+    index.push({ pack, file: `policies/${pack}.json`, findings: count, valid, errors });
+  }
+  put("policies-index.json", `${JSON.stringify(index, null, 2)}\n`);
+
+  mkdirSync(join(outDir, "compliance"), { recursive: true });
+  const catalog = frameworkCatalog();
+  const input = await loadComplianceInput(store, now);
+  for (const fw of catalog.frameworks) {
+    const report = analyzeGaps(catalog, fw.id, input);
+    put(`compliance/${fw.id}.md`, renderGapsMarkdown(report));
+    put(`compliance/${fw.id}.json`, `${JSON.stringify(report, null, 1)}\n`);
+  }
+  return written;
 }
