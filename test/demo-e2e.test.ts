@@ -109,7 +109,7 @@ describe("clarion demo (end to end, through the CLI)", () => {
       expect(existsSync(join(out, p.file))).toBe(true);
     }
     // `policy validate` exits non-zero when any file is invalid (execFileSync would throw).
-    expect(clarion("policy", "validate", join(out, "policies"))).toMatch(/storage-restrict-network-access\.json/);
+    expect(() => clarion("policy", "validate", join(out, "policies"))).not.toThrow();
     for (const fw of ["nist-800-53-r5", "pci-dss-4.0", "mcsb", "iso-27001-2013", "cis-azure-2.0.0"]) {
       expect(readFileSync(join(out, "compliance", `${fw}.md`), "utf8")).toMatch(/Gap analysis/);
       expect(JSON.parse(readFileSync(join(out, "compliance", `${fw}.json`), "utf8")).controls.length).toBeGreaterThan(0);
