@@ -497,16 +497,22 @@ export function normalizeAlert(o: Record<string, unknown>): Alert {
       description: str(p.description),
     };
   }
-  // SecurityAlert (Log Analytics) row.
-  const sev = str(o.AlertSeverity) ?? "Low";
-  if (!["Informational", "Low", "Medium", "High"].includes(sev)) throw rowError("invalid", "AlertSeverity", `unknown severity '${sev}'`);
+  // SecurityAlert (Log Analytics) row; older exports and tools name a few columns differently
+  // (Severity, StartTimeUtc, AlertDisplayName) and write "2019-01-11 06:31:40" for UTC times.
+  const sevField = o.AlertSeverity !== undefined ? "AlertSeverity" : "Severity";
+  const rawSev = str(o[sevField]) ?? "Low";
+  const sev = ["Informational", "Low", "Medium", "High"].find((x) => x.toLowerCase() === rawSev.toLowerCase());
+  if (!sev) throw rowError("invalid", sevField, `unknown severity '${rawSev}'`);
   const rid = str(o.ResourceId) ?? "";
-  const start = str(o.StartTime) ?? str(o.TimeGenerated);
-  if (!start) throw rowError("invalid", "StartTime", "missing StartTime/TimeGenerated");
+  const startRaw = str(o.StartTime) ?? str(o.StartTimeUtc) ?? str(o.TimeGenerated);
+  if (!startRaw) throw rowError("invalid", "StartTime", "missing StartTime/StartTimeUtc/TimeGenerated");
+  const startMs = Date.parse(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(startRaw) ? `${startRaw.replace(" ", "T")}Z` : startRaw);
+  if (Number.isNaN(startMs)) throw rowError("invalid", "StartTime", `not a date: '${startRaw}'`);
+  const start = new Date(startMs).toISOString();
   return {
     id: str(o.SystemAlertId) ?? str(o.VendorOriginalId) ?? `${rid}|${str(o.AlertName)}|${start}`,
     alertType: str(o.AlertType) ?? str(o.AlertName) ?? "",
-    displayName: str(o.DisplayName) ?? str(o.AlertName) ?? "",
+    displayName: str(o.DisplayName) ?? str(o.AlertDisplayName) ?? str(o.AlertName) ?? "",
     severity: sev as Alert["severity"],
     status: str(o.Status) ?? "New",
     startTime: start,
