@@ -25,6 +25,6 @@ export function printRunSummary(result: RunResult, outDir: string, opts: { json?
   out.push(`${pc.bold("By risk:")} ${Object.entries(s.byRiskLevel).map(([k, v]) => `${k} ${v}`).join(" · ")}`);
   out.push(`${pc.bold("By framework:")} ${Object.entries(s.byFramework).map(([k, v]) => `${k} ${v}`).join(" · ")}`);
   out.push("");
-  out.push(`Outputs in ${outDir}: findings.json, summary.json, report.html, report.md, sentinel/, audit.jsonl, clarion.db`);
+  out.push(`Outputs in ${outDir}: findings.json, summary.json, report.html, report.md, policies/, compliance/, sentinel/, audit.jsonl, clarion.db`);
   process.stdout.write(`${out.join("\n")}\n`);
 }
