@@ -7,8 +7,8 @@ import {
   type FindingPage,
   type FindingQuery,
   type FindingRow,
-  LEVELS,
   type PageSource,
+  portableWhere,
   type SortKey,
 } from "./data";
 
@@ -46,41 +46,11 @@ class SqliteFastSource implements PageSource {
   }
 
   private where(q: FindingQuery, now: Date, withCursor: boolean): { sql: string; params: unknown[] } {
-    const c: string[] = [];
-    const p: unknown[] = [];
-    if (q.severity?.length) {
-      c.push(`severity IN (${q.severity.map(() => "?").join(",")})`);
-      p.push(...q.severity);
-    }
-    if (q.level?.length) {
-      c.push(`(${q.level.map(() => "(risk_score >= ? AND risk_score < ?)").join(" OR ")})`);
-      for (const l of q.level) p.push(...LEVELS[l]);
-    }
-    if (q.status) {
-      c.push("status = ?");
-      p.push(q.status);
-    }
-    if (q.subscriptionId) {
-      c.push("subscription_id = ?");
-      p.push(q.subscriptionId);
-    }
-    if (q.owner) {
-      // One indexable column per request: an email matches owner_email, anything else owner_name.
-      c.push(q.owner.includes("@") ? "owner_email = ?" : "owner_name = ?");
-      p.push(q.owner);
-    }
+    // The column conditions are the portable ones; SQLite adds what it can read from the document itself.
+    const { conds: c, params: p } = portableWhere(q) as { conds: string[]; params: unknown[] };
     if (q.environment) {
       c.push("json_extract(doc, '$.environment') = ?");
       p.push(q.environment);
-    }
-    if (q.framework) {
-      c.push("EXISTS (SELECT 1 FROM finding_frameworks ff WHERE ff.finding_id = findings.id AND ff.framework = ?)");
-      p.push(q.framework);
-    }
-    if (q.search) {
-      c.push("(resource_name LIKE ? ESCAPE '\\' OR recommendation_name LIKE ? ESCAPE '\\' OR id = ?)");
-      const like = `%${q.search.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-      p.push(like, like, q.search);
     }
     if (q.exempt !== undefined) {
       // The finding's compliance exemption (src/compliance writes it onto the stored finding), while unexpired.
