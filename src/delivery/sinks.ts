@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import type { TokenCredential } from "@azure/core-auth";
 import { DefaultAzureCredential } from "@azure/identity";
+import type { HttpMethods } from "@azure/core-rest-pipeline";
 import { createHttpPipeline, type HttpPipeline, type HttpPipelineOptions, isHttpError, sendJson } from "../http";
 import { StaticTokenCredential } from "../sources/azure/config";
 import {
@@ -79,6 +80,17 @@ export function classify(e: unknown): never {
   throw e;
 }
 
+/** A JSON call whose failures are classified for the outbox (permanent vs retried). */
+function classifiedCaller<M extends HttpMethods>(http: HttpPipeline, headers: Record<string, string>) {
+  return async <T = Json>(method: M, url: string, body?: unknown) => {
+    try {
+      return await sendJson<T>(http, { method, url, body, headers });
+    } catch (e) {
+      return classify(e);
+    }
+  };
+}
+
 export interface HttpSinkOptions {
   name?: string;
   ca?: string;
@@ -140,14 +152,7 @@ export function serviceNowSink(o: ServiceNowOptions): Sink {
   const http = pipeline(o);
   const name = o.name ?? (o.table === "incident" ? "servicenow-incident" : "servicenow");
   const base = `${o.instanceUrl.replace(/\/+$/, "")}/api/now/table/${o.table}`;
-  const headers = { authorization: basic(o.user, o.password) };
-  const call = async <T = Json>(method: "GET" | "POST" | "PATCH", url: string, body?: unknown) => {
-    try {
-      return await sendJson<T>(http, { method, url, body, headers });
-    } catch (e) {
-      return classify(e);
-    }
-  };
+  const call = classifiedCaller<"GET" | "POST" | "PATCH">(http, { authorization: basic(o.user, o.password) });
   return {
     name,
     type: "servicenow",
@@ -224,14 +229,7 @@ export function jiraSink(o: JiraOptions): Sink {
   const http = pipeline(o);
   const name = o.name ?? "jira";
   const api = `${o.siteUrl.replace(/\/+$/, "")}/rest/api/3`;
-  const headers = { authorization: basic(o.email, o.apiToken) };
-  const call = async <T = Json>(method: "GET" | "POST" | "PUT", url: string, body?: unknown) => {
-    try {
-      return await sendJson<T>(http, { method, url, body, headers });
-    } catch (e) {
-      return classify(e);
-    }
-  };
+  const call = classifiedCaller<"GET" | "POST" | "PUT">(http, { authorization: basic(o.email, o.apiToken) });
   return {
     name,
     type: "jira",
