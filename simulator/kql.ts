@@ -324,7 +324,7 @@ export class KqlDate {
 }
 const isDt = (v: unknown): v is KqlDate => v instanceof KqlDate;
 
-function toStr(v: unknown): string {
+export function toStr(v: unknown): string {
   if (typeof v === "string") return v;
   if (v === null || v === undefined) return "";
   if (isDt(v)) return new Date(v.dt).toISOString();
@@ -342,7 +342,7 @@ function toDt(v: unknown): KqlDate | undefined {
 }
 
 /** Milliseconds of a datetime-comparable value (a datetime or an ISO string), else undefined. */
-function msOf(v: unknown): number | undefined {
+export function msOf(v: unknown): number | undefined {
   if (isDt(v)) return v.dt;
   if (typeof v === "string") {
     const ms = parseIsoMs(v);

@@ -4,7 +4,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ArmResource } from "../src/domain/resource";
 import { makeSelfSignedCert, type SelfSignedCert } from "./cert";
-import { KqlError, type KqlResult, parseKql, runKql } from "./kql";
+import { KQL_TABLES, KqlError, type KqlResult, parseKql, runKql } from "./kql";
+import { KqlTableIndex } from "./kql-index";
 import { changeRow, cloneTenant, contentHash, type SimTenant } from "./tenant";
 
 /** Fault injection: a fraction of requests fails, split over the kinds by weight. */
@@ -96,6 +97,12 @@ const unb64 = (s: string): Record<string, unknown> => {
  * `nextLink`, PolicyInsights `@odata.nextLink`); emits ARM request-id and rate-limit headers and ARG quota
  * headers; injects 429 / 5xx / timeouts by config. Binds 127.0.0.1 on an ephemeral port.
  */
+/** Datetime properties kept in time order per table: the ones incremental reads filter on. */
+const INDEXED_DATETIMES: Record<string, string[]> = {
+  securityresources: ["properties.status.statusChangeDate", "properties.status.firstEvaluationDate", "properties.timeGenerated"],
+  resourcechanges: ["properties.changeAttributes.timestamp"],
+};
+
 export class AzureSimulator {
   private tenant: SimTenant;
   private changes: ArmResource[] = [];
@@ -105,6 +112,8 @@ export class AzureSimulator {
   private faultCounts = new Map<string, number>();
   private quota = new Map<string, { start: number; used: number }>();
   private cache = new Map<string, KqlResult>();
+  /** Secondary indexes per ARG table, rebuilt whenever the tenant changes (see kql-index.ts). */
+  private indexes = new Map<string, KqlTableIndex>();
   readonly stats: SimulatorStats = { requests: 0, faults: { throttle: 0, serverError: 0, timeout: 0 }, byRoute: {} };
   readonly token: string;
   readonly cert: SelfSignedCert;
@@ -117,6 +126,7 @@ export class AzureSimulator {
     this.token = opts.token ?? "clarion-simulator-token";
     this.cert = opts.cert ?? makeSelfSignedCert();
     this.rand = mulberry32(opts.faults?.seed ?? 42);
+    this.reindex();
   }
 
   /** The tenant as the simulator currently serves it (a copy). */
@@ -173,6 +183,13 @@ export class AzureSimulator {
     }
     this.version++;
     this.cache.clear();
+    this.reindex();
+  }
+
+  /** Rebuilds the ARG tables' indexes (after a change, as the service re-indexes what it ingests). */
+  private reindex(): void {
+    this.indexes.clear();
+    for (const table of KQL_TABLES) this.indexes.set(table, new KqlTableIndex(this.argRows(table), INDEXED_DATETIMES[table] ?? []));
   }
 
   async start(): Promise<string> {
@@ -473,7 +490,7 @@ export class AzureSimulator {
     // tenant version, so a change to the tenant starts a new result and old $skipTokens stop matching).
     let result = this.cache.get(scopeKey);
     if (!result) {
-      result = runKql(parsed, this.argTable(parsed.table, subs, mgs));
+      result = runKql(parsed, this.argTable(parsed.table, subs, mgs, this.indexes.get(parsed.table)?.candidates(parsed)));
       if (this.cache.size > 16) this.cache.clear();
       this.cache.set(scopeKey, result);
     }
@@ -517,9 +534,9 @@ export class AzureSimulator {
     return { "x-ms-user-quota-remaining": String(limit - w.used), "x-ms-user-quota-resets-after": fmt(resetMs), "x-sim-reset-ms": "0" };
   }
 
-  private argTable(table: string, subs?: string[], mgs?: string[]): Record<string, unknown>[] {
+  private argRows(table: string): Record<string, unknown>[] {
     const t = this.tenant;
-    const rows =
+    return (
       table === "resources"
         ? t.resources
         : table === "resourcecontainers"
@@ -528,12 +545,18 @@ export class AzureSimulator {
             ? t.securityResources
             : table === "authorizationresources"
               ? t.authorizationResources
-              : this.changes;
+              : this.changes
+    ) as Record<string, unknown>[];
+  }
+
+  /** The table's rows in scope: `from` (an index's candidates) or the whole table, kept to `subs` / `mgs`. */
+  private argTable(table: string, subs?: string[], mgs?: string[], from?: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+    const rows = (from ?? this.argRows(table)) as Record<string, unknown>[];
     let allowed: Set<string> | undefined;
     if (subs?.length) allowed = new Set(subs.map(lc));
     else if (mgs?.length) allowed = this.mgSubscriptions(mgs);
-    if (!allowed) return rows as Record<string, unknown>[];
-    return (rows as Record<string, unknown>[]).filter((r) => {
+    if (!allowed) return rows;
+    return rows.filter((r) => {
       const s = lc(r.subscriptionId);
       return s ? allowed.has(s) : false;
     });

@@ -23,6 +23,7 @@ import {
 } from "../src/sources/azure";
 import { makeFixtureTenant } from "./fixtures/tenant";
 import { parseIsoMs, parseKql, runKql } from "./kql";
+import { KqlTableIndex } from "./kql-index";
 import { type AzureSimulator, startSimulator } from "./server";
 
 describe("Azure simulator", () => {
@@ -212,6 +213,51 @@ describe("KQL subset", () => {
     const p = (x: number, n: number) => String(x).padStart(n, "0");
     const sample = Array.from({ length: 5000 }, () => `${p(rnd(10000), 4)}-${p(rnd(14), 2)}-${p(rnd(33), 2)}T${p(rnd(26), 2)}:${p(rnd(61), 2)}:${p(rnd(61), 2)}${["", ".5", ".25", ".125", ".1250"][rnd(5)]}Z`);
     for (const s of [...odd, ...sample]) expect(Object.is(parseIsoMs(s), Date.parse(s)), s).toBe(true);
+  });
+  it("an index narrows a query to a superset of its matches, so every answer is the one a scan gives", () => {
+    const odd = [
+      ...rows,
+      {
+        id: "/D",
+        type: "Microsoft.Storage/storageAccounts",
+        properties: { t: "2025-01-01T12:00:00.0000000Z", u: "2025-01-01T12:00:00.000Z" },
+      },
+      { id: "/e", type: 7, properties: { t: "not a date", u: { dt: 1 } } },
+      { id: "/f", properties: { t: "2025-01-01T12:00:00.000Z", u: "2025-01-02" } },
+      { id: "/g", type: "microsoft.compute/virtualmachines", properties: { t: "2025-01-01T11:59:59.999Z" } },
+    ];
+    const index = new KqlTableIndex(odd, ["properties.t", "properties.u"]);
+    const queries = [
+      "resources | where id in~ ('/A', '/d', '/nope') | project id",
+      "resources | where id in ('/a', '/D') | project id",
+      "resources | where id == '/d' or id =~ '/B' | project id",
+      "resources | where type =~ 'MICROSOFT.storage/storageaccounts' | project id",
+      "resources | where type == 'Microsoft.Storage/storageAccounts' | project id",
+      "resources | where type == '7' | project id",
+      "resources | where type !~ 'microsoft.storage/storageaccounts' | project id",
+      "resources | where type !~ 'microsoft.storage/storageaccounts' and type !~ 'microsoft.compute/virtualmachines' | project id",
+      ...[">", ">=", "<", "<="].flatMap((op) => [
+        `resources | where todatetime(properties.t) ${op} datetime(2025-01-01T12:00:00Z) | project id`,
+        `resources | where properties.u ${op} datetime(2025-01-01T12:00:00Z) | project id`,
+      ]),
+      "resources | where (type =~ 'microsoft.storage/storageaccounts' and todatetime(properties.t) > datetime(2025-01-01)) or (type !~ 'microsoft.storage/storageaccounts' and properties.u < datetime(2025-06-01)) | order by id asc",
+      "resources | where not(type =~ 'microsoft.storage/storageaccounts') | project id",
+      "resources | where properties.n > 1 and id in~ ('/a', '/b', '/c') | project id",
+      "resources | where type =~ 'microsoft.compute/virtualmachines' | where todatetime(properties.t) >= datetime(2025-01-01T11:59:59.999Z) | project id",
+      "resources | extend id = 'x' | where id == 'x' | project id",
+      "resources | take 2 | where id =~ '/c'",
+    ];
+    for (const text of queries) {
+      const parsed = parseKql(text);
+      const narrowed = index.candidates(parsed);
+      expect(runKql(parsed, [...narrowed], 0), text).toEqual(runKql(parsed, odd, 0));
+    }
+    // and it does narrow: a selective query starts from a handful of rows, not the table
+    expect(index.candidates(parseKql("resources | where id in~ ('/A', '/d')")).map((r) => r.id)).toEqual(["/a", "/D"]);
+    expect(
+      index.candidates(parseKql("resources | where todatetime(properties.t) > datetime(2025-01-01T12:00:00Z)")).map((r) => r.id),
+    ).toEqual(["/a"]);
+    expect(index.candidates(parseKql("resources | extend id = 'x' | where id == 'x'"))).toHaveLength(odd.length);
   });
   it("rejects what it does not support", () => {
     expect(() => parseKql("resources | summarize count() by type")).toThrow(/unsupported operator/);

@@ -4,7 +4,7 @@ import type { ActivityEvent, Alert } from "../domain/records";
 import type { ArmResource } from "../domain/resource";
 import { chainEvents, GENESIS_HASH } from "./audit-chain";
 import { parsePgTarget, toPgDdl, toPgPlaceholders } from "./postgres-sql";
-import type { AuditEvent, FindingFilter, RawRowRecord, RunRecord, SqlParam, SqlRunner, Store } from "./store";
+import type { AuditEvent, FindingFilter, RawRowRecord, RawUpsertCounts, RunRecord, SqlParam, SqlRunner, Store } from "./store";
 
 /** Core tables: the same layout as the SQLite store (docs as JSON text), with PostgreSQL types. */
 const CORE_MIGRATIONS: string[] = [
@@ -327,15 +327,33 @@ export class PostgresStore implements Store {
     }));
   }
 
-  async rawUpsert(table: string, rows: RawRowRecord[]): Promise<void> {
+  async rawUpsert(table: string, rows: RawRowRecord[]): Promise<RawUpsertCounts> {
     const list = [...new Map(rows.map((r) => [r.id.toLowerCase(), r])).entries()];
-    await this.tx((c) =>
-      this.bulk(
-        c,
-        "INSERT INTO raw_rows (tbl, id, hash, gen, doc) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[]) ON CONFLICT (tbl, id) DO UPDATE SET hash = excluded.hash, gen = excluded.gen, doc = excluded.doc",
-        [list.map(() => table), list.map(([id]) => id), list.map(([, r]) => r.hash), list.map(([, r]) => r.gen), list.map(([, r]) => JSON.stringify(r.doc))],
-      ),
-    );
+    const out: RawUpsertCounts = { added: 0, changed: 0, unchanged: 0 };
+    // One statement per chunk compares with the stored hashes and writes only what differs (a new row, another
+    // hash, or an older generation), then counts the three outcomes from the same snapshot.
+    const sql = `WITH input AS (SELECT * FROM unnest($2::text[], $3::text[], $4::int[], $5::text[]) AS t(id, hash, gen, doc)),
+      prev AS (SELECT r.id, r.hash, r.gen FROM raw_rows r JOIN input i ON r.tbl = $1 AND r.id = i.id),
+      written AS (
+        INSERT INTO raw_rows (tbl, id, hash, gen, doc)
+        SELECT $1, i.id, i.hash, i.gen, i.doc FROM input i LEFT JOIN prev p ON p.id = i.id
+        WHERE p.id IS NULL OR p.hash <> i.hash OR p.gen < i.gen
+        ON CONFLICT (tbl, id) DO UPDATE SET hash = excluded.hash, gen = excluded.gen,
+          doc = CASE WHEN raw_rows.hash = excluded.hash THEN raw_rows.doc ELSE excluded.doc END
+        RETURNING 1)
+      SELECT count(*) FILTER (WHERE p.id IS NULL) AS added, count(*) FILTER (WHERE p.hash <> i.hash) AS changed,
+        count(*) FILTER (WHERE p.hash = i.hash) AS unchanged, (SELECT count(*) FROM written) AS written
+      FROM input i LEFT JOIN prev p ON p.id = i.id`;
+    await this.tx(async (c) => {
+      for (let i = 0; i < list.length; i += CHUNK) {
+        const part = list.slice(i, i + CHUNK);
+        const { rows: counts } = await c.query(sql, [table, part.map(([id]) => id), part.map(([, r]) => r.hash), part.map(([, r]) => r.gen), part.map(([, r]) => JSON.stringify(r.doc))]);
+        out.added += Number(counts[0].added);
+        out.changed += Number(counts[0].changed);
+        out.unchanged += Number(counts[0].unchanged);
+      }
+    });
+    return out;
   }
 
   async rawGet(table: string, ids: string[]): Promise<Map<string, RawRowRecord>> {

@@ -5,7 +5,7 @@ import type { ArmResource } from "../domain/resource";
 import type { Finding } from "../domain/finding";
 import type { ActivityEvent, Alert } from "../domain/records";
 import { chainEvents, GENESIS_HASH } from "./audit-chain";
-import type { AuditEvent, FindingFilter, RawRowRecord, RunRecord, SqlParam, SqlRunner, Store } from "./store";
+import type { AuditEvent, FindingFilter, RawRowRecord, RawUpsertCounts, RunRecord, SqlParam, SqlRunner, Store } from "./store";
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -275,11 +275,38 @@ export class SqliteStore implements Store {
     }));
   }
 
-  async rawUpsert(table: string, rows: RawRowRecord[]): Promise<void> {
-    const ins = this.db.prepare("INSERT INTO raw_rows (tbl, id, hash, gen, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT(tbl, id) DO UPDATE SET hash = excluded.hash, gen = excluded.gen, doc = excluded.doc");
+  async rawUpsert(table: string, rows: RawRowRecord[]): Promise<RawUpsertCounts> {
+    const last = new Map(rows.map((r) => [r.id.toLowerCase(), r]));
+    const out: RawUpsertCounts = { added: 0, changed: 0, unchanged: 0 };
+    const st = this.rawStatements();
     this.db.transaction(() => {
-      for (const r of rows) ins.run(table, r.id.toLowerCase(), r.hash, r.gen, JSON.stringify(r.doc));
+      for (const [id, r] of last) {
+        // One point read of the row's page, which the write below then finds in the cache.
+        const prev = st.get.get(table, id) as { hash: string; gen: number } | undefined;
+        if (!prev) {
+          out.added++;
+          st.insert.run(table, id, r.hash, r.gen, JSON.stringify(r.doc));
+        } else if (prev.hash !== r.hash) {
+          out.changed++;
+          st.update.run(r.hash, r.gen, JSON.stringify(r.doc), table, id);
+        } else {
+          out.unchanged++;
+          if (prev.gen < r.gen) st.bump.run(r.gen, table, id);
+        }
+      }
     })();
+    return out;
+  }
+
+  private rawStmts?: { get: Database.Statement; insert: Database.Statement; update: Database.Statement; bump: Database.Statement };
+  private rawStatements() {
+    this.rawStmts ??= {
+      get: this.db.prepare("SELECT hash, gen FROM raw_rows WHERE tbl = ? AND id = ?"),
+      insert: this.db.prepare("INSERT INTO raw_rows (tbl, id, hash, gen, doc) VALUES (?, ?, ?, ?, ?)"),
+      update: this.db.prepare("UPDATE raw_rows SET hash = ?, gen = ?, doc = ? WHERE tbl = ? AND id = ?"),
+      bump: this.db.prepare("UPDATE raw_rows SET gen = ? WHERE tbl = ? AND id = ?"),
+    };
+    return this.rawStmts;
   }
 
   async rawGet(table: string, ids: string[]): Promise<Map<string, RawRowRecord>> {

@@ -153,6 +153,26 @@ describe.each(backends)("Store contract: $name", (backend) => {
     expect(await store.rawIds("other")).toEqual(["/s/a"]);
   });
 
+  it("tells added, changed and unchanged raw rows apart in the upsert itself", async () => {
+    expect(await store.rawUpsert("t", [{ id: "/A", hash: "h1", gen: 1, doc: { v: 1 } }, { id: "/b", hash: "h2", gen: 1, doc: { v: 2 } }])).toEqual({ added: 2, changed: 0, unchanged: 0 });
+    // Same hash: the document is kept (not rewritten) and only an older generation is raised.
+    expect(
+      await store.rawUpsert("t", [
+        { id: "/a", hash: "h1", gen: 2, doc: { v: "ignored" } },
+        { id: "/B", hash: "h9", gen: 2, doc: { v: 9 } },
+        { id: "/c", hash: "h3", gen: 2, doc: { v: 3 } },
+        { id: "/c", hash: "h4", gen: 2, doc: { v: 4 } },
+      ]),
+    ).toEqual({ added: 1, changed: 1, unchanged: 1 });
+    const rows = await store.rawList("t");
+    expect(rows.map((r) => [r.id, r.hash, r.gen, r.doc])).toEqual([
+      ["/a", "h1", 2, { v: 1 }],
+      ["/b", "h9", 2, { v: 9 }],
+      ["/c", "h4", 2, { v: 4 }],
+    ]);
+    expect(await store.rawUpsert("t", [{ id: "/a", hash: "h1", gen: 2, doc: {} }])).toEqual({ added: 0, changed: 0, unchanged: 1 });
+  });
+
   it("stores meta and runs", async () => {
     expect(await store.getMeta("k")).toBeUndefined();
     await store.setMeta("k", "1");

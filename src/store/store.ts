@@ -35,6 +35,13 @@ export interface RawRowRecord {
   doc: Record<string, unknown>;
 }
 
+/** What one `rawUpsert` did, per distinct id: stored new, rewritten with another hash, or kept (same hash). */
+export interface RawUpsertCounts {
+  added: number;
+  changed: number;
+  unchanged: number;
+}
+
 export interface RunRecord {
   id: string;
   startedAt: string;
@@ -77,8 +84,12 @@ export interface Store {
   listAlerts(): Promise<Alert[]>;
   appendAudit(events: Omit<AuditEvent, "seq" | "prevHash" | "hash">[]): Promise<AuditEvent[]>;
   listAudit(): Promise<AuditEvent[]>;
-  /** Raw rows of a source table (e.g. the Azure sync's `resources`), upserted in one transaction per call. */
-  rawUpsert(table: string, rows: RawRowRecord[]): Promise<void>;
+  /**
+   * Raw rows of a source table (e.g. the Azure sync's `resources`), upserted in one transaction per call and
+   * compared with what is stored in the same pass: a row with the stored hash keeps its document (only an older
+   * generation is raised), another hash replaces it. Ids are lower-cased; of one id given twice the last wins.
+   */
+  rawUpsert(table: string, rows: RawRowRecord[]): Promise<RawUpsertCounts>;
   rawGet(table: string, ids: string[]): Promise<Map<string, RawRowRecord>>;
   rawDelete(table: string, ids: string[]): Promise<number>;
   /** Rows sorted by id; `beforeGen` keeps only rows older than that generation (for sweeps). */

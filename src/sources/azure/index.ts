@@ -12,4 +12,4 @@ export { listActivityLog, activityFilter, ACTIVITY_API, type ActivityLogOptions 
 export { queryLogAnalytics, querySentinelTable, tableToObjects, type LogAnalyticsResult, type LogAnalyticsTable, type LogAnalyticsQueryOptions } from "./log-analytics";
 export { listPolicyDefinitions, listPolicyAssignments, listPolicyExemptions, queryPolicyStates, POLICY_API, type PolicyScope, type PolicyStatesOptions } from "./policy";
 export { syncTenant, loadTenant, RAW_TABLES, type SyncOptions, type SyncProgress, type SyncResult } from "./sync";
-export { MetaRawStore } from "./raw-store";
+export { RawRowStore } from "./raw-store";

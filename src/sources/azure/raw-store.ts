@@ -4,7 +4,7 @@ import type { Store } from "../../store/store";
 /**
  * The raw tenant kept in the store between syncs, in the store's `raw_rows` table (Store.raw* methods):
  * one row per (table, lower-cased id) with its content hash and the generation of the sync that last saw it.
- * Upserts go in one transaction per page, so an incremental sync costs O(changes); `g` lets a full sync sweep
+ * Upserts go in one transaction per page, so an incremental sync costs O(changes); the generation lets a full sync sweep
  * the rows it did not see.
  */
 
@@ -29,47 +29,16 @@ export interface UpsertResult {
 export class RawRowStore {
   constructor(readonly store: Store) {}
 
-  async get(table: string, id: string): Promise<StoredRow | undefined> {
-    const r = (await this.store.rawGet(table, [idKey(id)])).get(idKey(id));
-    return r ? { h: r.hash, g: r.gen, d: r.doc } : undefined;
-  }
-
-  /** Inserts or updates rows (keyed by lower-cased `id`), stamping generation `gen`. */
-  async upsert(table: string, rows: Record<string, unknown>[], gen: number, keyOf: (r: Record<string, unknown>) => string = (r) => String(r.id)): Promise<UpsertResult> {
-    const out: UpsertResult = { added: 0, changed: 0, unchanged: 0 };
-    const keyed = rows.map((d) => ({ k: idKey(keyOf(d)), d, h: rowHash(d) }));
-    const prev = await this.hashes(table, keyed.map((x) => x.k));
-    const writes = [];
-    for (const { k, d, h } of keyed) {
-      const p = prev.get(k);
-      if (p && p.hash === h) {
-        out.unchanged++;
-        if (p.gen >= gen) continue;
-      } else if (p) out.changed++;
-      else out.added++;
-      writes.push({ id: k, hash: h, gen, doc: d });
-    }
-    if (writes.length) await this.store.rawUpsert(table, writes);
-    return out;
-  }
-
   /**
-   * Hash and generation of the stored rows among `ids` (lower-cased), without reading their documents: what an
-   * upsert needs to tell added, changed and unchanged rows apart. One query per 500 ids through the Store's
-   * portable SQL on raw_rows' primary key.
+   * Inserts or updates rows (keyed by lower-cased `id`), stamping generation `gen`; the store compares hashes
+   * in the same pass (Store.rawUpsert). A row repeated within one call is stored once and counted unchanged.
    */
-  async hashes(table: string, ids: string[]): Promise<Map<string, { hash: string; gen: number }>> {
-    const out = new Map<string, { hash: string; gen: number }>();
-    const keys = [...new Set(ids.map(idKey))];
-    for (let i = 0; i < keys.length; i += 500) {
-      const chunk = keys.slice(i, i + 500);
-      const rows = await this.store.query<{ id: string; hash: string; gen: number }>(
-        `SELECT id, hash, gen FROM raw_rows WHERE tbl = ? AND id IN (${chunk.map(() => "?").join(", ")})`,
-        [table, ...chunk],
-      );
-      for (const r of rows) out.set(r.id, { hash: r.hash, gen: Number(r.gen) });
-    }
-    return out;
+  async upsert(table: string, rows: Record<string, unknown>[], gen: number, keyOf: (r: Record<string, unknown>) => string = (r) => String(r.id)): Promise<UpsertResult> {
+    const out = await this.store.rawUpsert(
+      table,
+      rows.map((d) => ({ id: idKey(keyOf(d)), hash: rowHash(d), gen, doc: d })),
+    );
+    return { ...out, unchanged: out.unchanged + rows.length - (out.added + out.changed + out.unchanged) };
   }
 
   /** Removes rows by id. Returns how many existed. */
@@ -111,11 +80,4 @@ export class RawRowStore {
     const stale = (await this.store.rawList(table, { beforeGen: gen })).map((r) => r.id);
     return this.remove(table, stale);
   }
-
-  async count(table: string): Promise<number> {
-    return (await this.ids(table)).length;
-  }
 }
-
-/** Kept for callers written against the earlier meta-key implementation. */
-export { RawRowStore as MetaRawStore };

@@ -5,7 +5,7 @@ import { listActivityLog } from "./activity-log";
 import { AzureContext, type AzureClientOptions, type OperationOptions } from "./client";
 import { listAlerts } from "./defender";
 import { subscriptionsOf } from "./fetch-tenant";
-import { idKey, MetaRawStore } from "./raw-store";
+import { idKey, RawRowStore } from "./raw-store";
 import { type AzureScope, kqlString, queryResourceGraph, queryResourceGraphPages } from "./resource-graph";
 
 /** Raw tables kept in the store (securityresources is split by how each part can be synced incrementally). */
@@ -86,7 +86,7 @@ interface LastSync {
 
 type StepCtx = {
   ctx: AzureContext;
-  raw: MetaRawStore;
+  raw: RawRowStore;
   cp: Checkpoint;
   save: () => Promise<void>;
   opts: SyncOptions;
@@ -297,7 +297,7 @@ function scopeKeyOf(scope?: AzureScope): string {
 export async function syncTenant(opts: SyncOptions): Promise<SyncResult> {
   const t0 = performance.now();
   const now = opts.now ?? (() => new Date());
-  const raw = new MetaRawStore(opts.store);
+  const raw = new RawRowStore(opts.store);
   const scopeKey = scopeKeyOf(opts.scope);
   const last: LastSync | undefined = JSON.parse((await opts.store.getMeta(LAST)) || "null") ?? undefined;
   let cp: Checkpoint | undefined = JSON.parse((await opts.store.getMeta(CHECKPOINT)) || "null") ?? undefined;
@@ -358,7 +358,7 @@ export async function syncTenant(opts: SyncOptions): Promise<SyncResult> {
 
 /** The raw tenant as last synced into the store (arrays sorted by id). */
 export async function loadTenant(store: Store): Promise<RawTenant> {
-  const raw = new MetaRawStore(store);
+  const raw = new RawRowStore(store);
   const rows = async (t: RawTable) => (await raw.list(t)).map((r) => r.d);
   const containers = (await rows("containers")) as ArmResource[];
   const resources = (await rows("resources")) as ArmResource[];
