@@ -438,6 +438,12 @@ const isLit = (e: Expr): e is { k: "lit"; v: unknown } => e.k === "lit";
  * Compiles an expression into a closure once per query, so a scan does no per-row tree walking, literal
  * lower-casing or list building (what a real engine does before it touches the data).
  */
+/** An expression as a function of one row (`where` semantics: the row matches when it returns true). */
+export function compileExpr(e: Expr, now = Date.now()): (row: Row) => boolean {
+  const f = compile(e, now);
+  return (row) => truthy(f(row));
+}
+
 function compile(e: Expr, now: number): Fn {
   switch (e.k) {
     case "lit": {

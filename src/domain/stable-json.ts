@@ -25,3 +25,34 @@ export function stableJson(v: unknown): string {
 export function contentHash(v: unknown): string {
   return createHash("sha256").update(stableJson(v)).digest("base64url").slice(0, 22);
 }
+
+/**
+ * `stableJson` for data that came from JSON (no Dates, Maps or other `toJSON` objects), in native
+ * `JSON.stringify` with a key-sorting replacer: the same text, in about half the time on raw Azure rows.
+ * (An object with an integer-like key cannot be re-ordered that way, since JavaScript lists such keys first:
+ * that value goes through `stableJson`.)
+ */
+export function stableJsonOfParsed(v: unknown): string {
+  let reorderable = true;
+  const text = JSON.stringify(v, (_key: string, x: unknown) => {
+    if (x === null || typeof x !== "object" || Array.isArray(x)) return x;
+    const keys = Object.keys(x);
+    let sorted = true;
+    for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1] < keys[i];
+    if (sorted) return x;
+    const out: Record<string, unknown> = Object.create(null);
+    for (const k of keys.sort()) {
+      if (INTEGER_LIKE.test(k)) reorderable = false;
+      out[k] = (x as Record<string, unknown>)[k];
+    }
+    return out;
+  });
+  return reorderable ? (text ?? "null") : stableJson(v);
+}
+
+const INTEGER_LIKE = /^(0|[1-9][0-9]*)$/;
+
+/** `contentHash` of data that came from JSON (see `stableJsonOfParsed`); equal to `contentHash` there. */
+export function contentHashOfParsed(v: unknown): string {
+  return createHash("sha256").update(stableJsonOfParsed(v)).digest("base64url").slice(0, 22);
+}

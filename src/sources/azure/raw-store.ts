@@ -1,4 +1,4 @@
-import { contentHash, stableJson } from "../../domain/stable-json";
+import { contentHashOfParsed, stableJson } from "../../domain/stable-json";
 import type { Store } from "../../store/store";
 
 /**
@@ -14,8 +14,8 @@ export interface StoredRow {
   d: Record<string, unknown>;
 }
 
-/** Content hash of a raw row (key order does not matter). */
-export const rowHash = contentHash;
+/** Content hash of a raw row as parsed from a response (key order does not matter; equals `contentHash`). */
+export const rowHash = contentHashOfParsed;
 export { stableJson };
 
 export const idKey = (id: string) => id.toLowerCase();
