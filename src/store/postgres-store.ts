@@ -4,7 +4,7 @@ import type { ActivityEvent, Alert } from "../domain/records";
 import type { ArmResource } from "../domain/resource";
 import { chainEvents, GENESIS_HASH } from "./audit-chain";
 import { parsePgTarget, toPgDdl, toPgPlaceholders } from "./postgres-sql";
-import type { AuditEvent, FindingFilter, RawRowRecord, RawUpsertCounts, RunRecord, SqlParam, SqlRunner, Store } from "./store";
+import { type AuditEvent, type FindingFilter, keyRange, type RawRowRecord, type RawUpsertCounts, type RunRecord, type SqlParam, type SqlRunner, type Store } from "./store";
 
 /** Core tables: the same layout as the SQLite store (docs as JSON text), with PostgreSQL types. */
 const CORE_MIGRATIONS: string[] = [
@@ -382,8 +382,16 @@ export class PostgresStore implements Store {
     return rows.map((r) => ({ id: r.id, hash: r.hash, gen: r.gen, doc: JSON.parse(r.doc) }));
   }
 
-  async rawIds(table: string): Promise<string[]> {
-    return (await this.pool.query(`SELECT id FROM raw_rows WHERE tbl = $1 ORDER BY id COLLATE "C"`, [table])).rows.map((r) => r.id);
+  async rawIds(table: string, opts: { prefix?: string } = {}): Promise<string[]> {
+    const range = keyRange(opts.prefix);
+    if (!range) return (await this.pool.query(`SELECT id FROM raw_rows WHERE tbl = $1 ORDER BY id COLLATE "C"`, [table])).rows.map((r) => r.id);
+    // Text compares by the database collation; the range is taken in byte order ("C"), as SQLite compares.
+    const { rows } = await this.pool.query(`SELECT id FROM raw_rows WHERE tbl = $1 AND id COLLATE "C" >= $2 AND id COLLATE "C" < $3 ORDER BY id COLLATE "C"`, [table, range.lo, range.hi]);
+    return rows.map((r) => r.id as string).filter((id) => id.startsWith(range.lo));
+  }
+
+  async rawSweep(table: string, beforeGen: number): Promise<number> {
+    return (await this.pool.query("DELETE FROM raw_rows WHERE tbl = $1 AND gen < $2", [table, beforeGen])).rowCount ?? 0;
   }
 
   async getMeta(key: string): Promise<string | undefined> {

@@ -5,7 +5,7 @@ import type { ArmResource } from "../domain/resource";
 import type { Finding } from "../domain/finding";
 import type { ActivityEvent, Alert } from "../domain/records";
 import { chainEvents, GENESIS_HASH } from "./audit-chain";
-import type { AuditEvent, FindingFilter, RawRowRecord, RawUpsertCounts, RunRecord, SqlParam, SqlRunner, Store } from "./store";
+import { type AuditEvent, type FindingFilter, keyRange, type RawRowRecord, type RawUpsertCounts, type RunRecord, type SqlParam, type SqlRunner, type Store } from "./store";
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -331,8 +331,15 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ id: r.id, hash: r.hash, gen: r.gen, doc: JSON.parse(r.doc) }));
   }
 
-  async rawIds(table: string): Promise<string[]> {
-    return this.db.prepare("SELECT id FROM raw_rows WHERE tbl = ? ORDER BY id").pluck().all(table) as string[];
+  async rawIds(table: string, opts: { prefix?: string } = {}): Promise<string[]> {
+    const range = keyRange(opts.prefix);
+    if (!range) return this.db.prepare("SELECT id FROM raw_rows WHERE tbl = ? ORDER BY id").pluck().all(table) as string[];
+    const ids = this.db.prepare("SELECT id FROM raw_rows WHERE tbl = ? AND id >= ? AND id < ? ORDER BY id").pluck().all(table, range.lo, range.hi) as string[];
+    return ids.filter((id) => id.startsWith(range.lo));
+  }
+
+  async rawSweep(table: string, beforeGen: number): Promise<number> {
+    return this.db.prepare("DELETE FROM raw_rows WHERE tbl = ? AND gen < ?").run(table, beforeGen).changes;
   }
 
   async getMeta(key: string): Promise<string | undefined> {

@@ -173,6 +173,18 @@ describe.each(backends)("Store contract: $name", (backend) => {
     expect(await store.rawUpsert("t", [{ id: "/a", hash: "h1", gen: 2, doc: {} }])).toEqual({ added: 0, changed: 0, unchanged: 1 });
   });
 
+  it("reads raw ids by prefix as a key range and sweeps rows older than a generation", async () => {
+    const ids = ["/s/rg/vm1", "/s/rg/vm1/providers/a/1", "/s/rg/vm1/providers/a/2", "/s/rg/vm10", "/s/rg/vm1-b", "/s/rg/vm2/providers/a/1", "/s/rg/VM1/x"];
+    await store.rawUpsert("p", ids.map((id, i) => ({ id, hash: `h${i}`, gen: i < 3 ? 1 : 2, doc: {} })));
+    expect(await store.rawIds("p", { prefix: "/S/RG/VM1/" })).toEqual(["/s/rg/vm1/providers/a/1", "/s/rg/vm1/providers/a/2", "/s/rg/vm1/x"]);
+    expect(await store.rawIds("p", { prefix: "/s/rg/vm1" })).toEqual(["/s/rg/vm1", "/s/rg/vm1-b", "/s/rg/vm1/providers/a/1", "/s/rg/vm1/providers/a/2", "/s/rg/vm1/x", "/s/rg/vm10"]);
+    expect(await store.rawIds("p", { prefix: "/nope" })).toEqual([]);
+    expect(await store.rawIds("p", { prefix: "" })).toHaveLength(ids.length);
+    expect(await store.rawSweep("p", 2)).toBe(3);
+    expect(await store.rawSweep("p", 2)).toBe(0);
+    expect(await store.rawIds("p")).toEqual(["/s/rg/vm1-b", "/s/rg/vm1/x", "/s/rg/vm10", "/s/rg/vm2/providers/a/1"]);
+  });
+
   it("stores meta and runs", async () => {
     expect(await store.getMeta("k")).toBeUndefined();
     await store.setMeta("k", "1");

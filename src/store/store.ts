@@ -94,7 +94,10 @@ export interface Store {
   rawDelete(table: string, ids: string[]): Promise<number>;
   /** Rows sorted by id; `beforeGen` keeps only rows older than that generation (for sweeps). */
   rawList(table: string, opts?: { beforeGen?: number }): Promise<RawRowRecord[]>;
-  rawIds(table: string): Promise<string[]>;
+  /** Ids sorted (byte order); with `prefix`, only ids that start with it (lower-cased), read as a key range. */
+  rawIds(table: string, opts?: { prefix?: string }): Promise<string[]>;
+  /** Deletes the rows whose generation is older than `beforeGen` (what a full pass did not see); returns how many. */
+  rawSweep(table: string, beforeGen: number): Promise<number>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
   /** Inserts or replaces the given findings only (workers write their batch), optionally inside `transaction`. */
@@ -109,4 +112,17 @@ export interface Store {
   /** Runs `fn` in one transaction (committed when it resolves, rolled back when it throws). Use `tx`, not the store, inside. */
   transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/**
+ * The key range holding every id that starts with `prefix` (lower-cased): [prefix, prefix with its last character
+ * plus one). Code point order is UTF-8 byte order, which is how SQLite (and PostgreSQL under "C") compares text.
+ * Undefined for an empty prefix (the whole table).
+ */
+export function keyRange(prefix: string | undefined): { lo: string; hi: string } | undefined {
+  const lo = (prefix ?? "").toLowerCase();
+  if (!lo) return undefined;
+  const last = lo.codePointAt(lo.length - 1) as number;
+  const cut = last > 0xffff ? 2 : 1;
+  return { lo, hi: lo.slice(0, -cut) + String.fromCodePoint(last + 1) };
 }

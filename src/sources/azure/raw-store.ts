@@ -51,23 +51,9 @@ export class RawRowStore {
     return this.store.rawIds(table);
   }
 
-  /**
-   * Ids (lower-cased) that start with `prefix`, sorted. A key-range read on raw_rows' (tbl, id) primary key
-   * through the Store's portable SQL, so the cost follows the matches, not the table size. PostgreSQL compares
-   * text by its collation, so there the range is taken under "C" (byte order, as SQLite compares).
-   */
+  /** Ids (lower-cased) that start with `prefix`, sorted: a key-range read, so the cost follows the matches. */
   async idsWithPrefix(table: string, prefix: string): Promise<string[]> {
-    const lo = idKey(prefix);
-    if (!lo) return this.ids(table);
-    // The smallest string above every string that starts with `lo`: its last character plus one (code point
-    // order is byte order in UTF-8).
-    const hi = lo.slice(0, -1) + String.fromCodePoint((lo.codePointAt(lo.length - 1) as number) + 1);
-    const sql =
-      this.store.kind === "postgres"
-        ? `SELECT id FROM raw_rows WHERE tbl = ? AND id COLLATE "C" >= ? AND id COLLATE "C" < ? ORDER BY id COLLATE "C"`
-        : "SELECT id FROM raw_rows WHERE tbl = ? AND id >= ? AND id < ? ORDER BY id";
-    const rows = await this.store.query<{ id: string }>(sql, [table, lo, hi]);
-    return rows.map((r) => r.id).filter((id) => id.startsWith(lo));
+    return this.store.rawIds(table, { prefix: idKey(prefix) });
   }
 
   /** Every row of a table, sorted by id. */
@@ -77,7 +63,6 @@ export class RawRowStore {
 
   /** Deletes rows whose generation is older than `gen` (rows a full pass did not see). */
   async sweep(table: string, gen: number): Promise<number> {
-    const stale = (await this.store.rawList(table, { beforeGen: gen })).map((r) => r.id);
-    return this.remove(table, stale);
+    return this.store.rawSweep(table, gen);
   }
 }
