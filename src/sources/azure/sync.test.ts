@@ -96,6 +96,25 @@ describe("fetchTenant and syncTenant against the simulator", () => {
     }
   });
 
+  it("an incremental interrupted inside its concurrent lanes reruns them and ends equal to the tenant", async () => {
+    const store = await openStore(":memory:");
+    await syncTenant({ ...conn(), store });
+    sim.updateTenant(mutate);
+    const ctl = new AbortController();
+    sim.onRequest = (route) => {
+      if (route === "security.alerts") ctl.abort();
+    };
+    await expect(syncTenant({ ...conn(), store, abortSignal: ctl.signal })).rejects.toThrow();
+    sim.onRequest = undefined;
+    const cp = JSON.parse((await store.getMeta("azure.sync.checkpoint")) ?? "{}");
+    expect(cp.mode).toBe("incremental");
+    expect(cp.step).toBe(2); // the lanes' step: resource changes and cascade deletions are done and not redone
+    const resumed = await syncTenant({ ...conn(), store });
+    expect(resumed).toMatchObject({ mode: "incremental", resumed: true });
+    expect(normalize(await loadTenant(store))).toEqual(normalize(sim.snapshot()));
+    await store.close();
+  });
+
   it("resumes from its checkpoint after an interrupted run", async () => {
     const store = await openStore(":memory:");
     const ctl = new AbortController();
