@@ -3,6 +3,7 @@ import { makeFixtureTenant } from "../../../simulator/fixtures/tenant";
 import { type AzureSimulator, startSimulator } from "../../../simulator/server";
 import type { SimTenant } from "../../../simulator/tenant";
 import { openStore } from "../../store/open-store";
+import { testBackends } from "../../workflow/test-stores";
 import { fetchTenant } from "./fetch-tenant";
 import { loadTenant, syncTenant } from "./sync";
 import { normalize } from "./testing";
@@ -131,3 +132,34 @@ describe("fetchTenant and syncTenant against the simulator", () => {
     await store.close();
   });
 });
+
+describe("syncTenant on both stores", () => {
+  let sim: AzureSimulator;
+  const backends = testBackends("azure_sync");
+  beforeAll(async () => {
+    sim = await startSimulator({ tenant: makeFixtureTenant({ now: new Date(), resourcesPerSubscription: 9 }), pageSize: 4 });
+  });
+  afterAll(async () => {
+    await sim?.stop();
+    for (const b of backends) await b.cleanup();
+  });
+  const conn = () => ({ armEndpoint: sim.url, token: sim.token, ca: sim.cert.cert, retry: fastRetry });
+
+  for (const backend of backends)
+    it(`${backend.name}: full, incremental and a replayed incremental keep the store equal to the tenant, with counts that reconcile`, async () => {
+      const store = await backend.open();
+      const full = await syncTenant({ ...conn(), store });
+      expect(full.added).toBeGreaterThan(0);
+      expect(normalize(await loadTenant(store))).toEqual(normalize(sim.snapshot()));
+      sim.updateTenant(mutate);
+      const inc = await syncTenant({ ...conn(), store });
+      expect(inc.mode).toBe("incremental");
+      expect(inc.changed + inc.added).toBeGreaterThan(0);
+      expect(inc.removed).toBeGreaterThanOrEqual(1);
+      expect(normalize(await loadTenant(store))).toEqual(normalize(sim.snapshot()));
+      const again = await syncTenant({ ...conn(), store });
+      expect(again.added + again.changed + again.removed).toBe(0);
+      expect(again.unchanged).toBeGreaterThan(0);
+    });
+});
+
