@@ -45,7 +45,7 @@ for (const src of FRAMEWORK_SOURCES) {
     mappedPolicies.add(guid);
   }
   const controls = [...controlIds].sort(compareControlIds).map((controlId) => {
-    const title = src.id.startsWith("nist") ? nist.get(controlId) : ownControlTitle(src.id, controlId);
+    const title = src.id.startsWith("nist-800-53") ? nist.get(controlId) : ownControlTitle(src.id, controlId);
     return title ? { controlId, title } : { controlId };
   });
   const out = {

@@ -1,5 +1,6 @@
 import type { Citation, Dossier, Fact, Finding } from "../domain/finding";
 import type { ExplainSection } from "../packs/schema";
+import { frameworkFamily } from "../compliance/framework-sources";
 
 /**
  * The offline explanation engine: deterministic, grounded, no network. It writes the five-part shape of
@@ -79,10 +80,11 @@ export function explainOffline(input: ExplainInput): Explanation {
       list.push(rest.join("/"));
       byFw.set(fw, list);
     }
-    // The frameworks a risk owner recognizes first; of several CIS versions, only the newest is spelled out.
-    const ordered = [...byFw].sort(([a], [b]) => frameworkRank(a) - frameworkRank(b) || b.localeCompare(a));
-    const newestCis = ordered.find(([fw]) => fw.startsWith("cis-"))?.[0];
-    const shownFw = ordered.filter(([fw]) => !fw.startsWith("cis-") || fw === newestCis);
+    // The frameworks a risk owner recognizes first; of several versions of one standard (CIS 1.4.0 … 3.0.0,
+    // PCI DSS 4.0 and 4.0.1, ISO/IEC 27001:2013 and 2022, SOC 2 and SOC 2023), only the newest is spelled out.
+    const ordered = [...byFw].sort(([a], [b]) => frameworkRank(a) - frameworkRank(b) || b.localeCompare(a, "en", { numeric: true }));
+    const families = new Set<string>();
+    const shownFw = ordered.filter(([fw]) => !families.has(frameworkFamily(fw)) && families.add(frameworkFamily(fw)));
     const parts = shownFw.slice(0, 4).map(([fw, ids]) => {
       const label = facts.get(`framework.${fw}`)?.value ?? fw;
       used.add(`framework.${fw}`);

@@ -80,6 +80,46 @@ export const FRAMEWORK_SOURCES: FrameworkSource[] = [
   },
   { id: "soc-2", name: "SOC 2 Type 2", version: "2017", initiativeFile: "Regulatory Compliance/SOC_2.json", controlId: strip(/^SOC_2_/) },
   {
+    id: "iso-27001-2022",
+    name: "ISO/IEC 27001",
+    version: "2022",
+    initiativeFile: "Regulatory Compliance/ISO_IEC_27001_2022.json",
+    controlId: strip(/^ISO_IEC_27001_2022_/),
+  },
+  {
+    id: "nist-csf-2.0",
+    name: "NIST Cybersecurity Framework",
+    version: "2.0",
+    initiativeFile: "Regulatory Compliance/NIST_CSF_v2.0.json",
+    // NIST_CSF_v2.0_PR.AA_05 -> PR.AA-05 (the CSF's own notation); a category alone stays PR.AA
+    controlId: (g) => strip(/^NIST_CSF_v2\.0_/)(g)?.replace(/_(\d+)$/, "-$1"),
+  },
+  {
+    id: "pci-dss-4.0.1",
+    name: "PCI DSS",
+    version: "4.0.1",
+    initiativeFile: "Regulatory Compliance/PCI_DSS_v4.0.1.json",
+    controlId: strip(/^PCI_DSS_v4\.0\.1_/),
+  },
+  { id: "soc-2-2023", name: "SOC 2", version: "2023", initiativeFile: "Regulatory Compliance/SOC_2023.json", controlId: strip(/^SOC_2023_/) },
+  {
+    id: "hitrust-11.3",
+    name: "HITRUST CSF",
+    version: "11.3",
+    initiativeFile: "Regulatory Compliance/HITRUST_CSF_v11.3.json",
+    controlId: strip(/^HITRUST_CSF_v11\.3_/),
+  },
+  {
+    id: "nis2",
+    name: "EU NIS2 Directive (2022/2555)",
+    version: "2022",
+    initiativeFile: "Regulatory Compliance/EU_2555_(NIS2)_2022.json",
+    controlId: (g) => {
+      const article = strip(/^EU_2555_\(NIS2\)_2022_/)(g);
+      return article ? `Art. ${article}` : undefined;
+    },
+  },
+  {
     id: "hipaa-hitrust",
     name: "HIPAA HITRUST",
     version: "9.2",

@@ -177,6 +177,54 @@ const HITRUST_CATEGORIES: Record<string, string> = {
   "13": "Privacy practices",
 };
 
+const ISO_2022_CLAUSES: Record<string, string> = {
+  "4": "Context of the organization",
+  "5": "Leadership",
+  "6": "Planning",
+  "7": "Support",
+  "8": "Operation",
+  "9": "Performance evaluation",
+  "10": "Improvement",
+};
+
+const CSF_2_CATEGORIES: Record<string, string> = {
+  "GV.OC": "Organizational context",
+  "GV.RM": "Risk management strategy",
+  "GV.RR": "Roles and responsibilities",
+  "GV.PO": "Policy",
+  "GV.OV": "Oversight",
+  "GV.SC": "Supply chain risk",
+  "ID.AM": "Asset management",
+  "ID.RA": "Risk assessment",
+  "ID.IM": "Improvement",
+  "PR.AA": "Identity, authentication and access",
+  "PR.AT": "Awareness and training",
+  "PR.DS": "Data security",
+  "PR.PS": "Platform security",
+  "PR.IR": "Infrastructure resilience",
+  "DE.CM": "Continuous monitoring",
+  "DE.AE": "Adverse event analysis",
+  "RS.MA": "Incident management",
+  "RS.AN": "Incident analysis",
+  "RS.CO": "Incident reporting and communication",
+  "RS.MI": "Incident mitigation",
+  "RC.RP": "Recovery plan execution",
+  "RC.CO": "Recovery communication",
+};
+
+const NIS2_ARTICLES: Record<string, string> = {
+  "7": "National cybersecurity strategy",
+  "9": "National crisis management",
+  "10": "CSIRTs",
+  "11": "CSIRT capabilities and tasks",
+  "12": "Coordinated vulnerability disclosure",
+  "13": "National cooperation",
+  "20": "Governance",
+  "21": "Cybersecurity risk-management measures",
+  "23": "Incident reporting",
+  "29": "Information sharing",
+};
+
 /** Our short title for a control, or undefined when we have none for that framework. */
 export function ownControlTitle(frameworkId: string, controlId: string): string | undefined {
   if (frameworkId === "mcsb") return MCSB[controlId];
@@ -194,7 +242,26 @@ export function ownControlTitle(frameworkId: string, controlId: string): string 
     const s = d ? ISO_2013_DOMAINS[d] : undefined;
     return s ? `Annex A.${d} · ${s}` : undefined;
   }
-  if (frameworkId === "soc-2") {
+  if (frameworkId === "iso-27001-2022") {
+    const s = ISO_2022_CLAUSES[major];
+    return s ? `Clause ${major} · ${s}` : undefined;
+  }
+  if (frameworkId === "nist-csf-2.0") {
+    const category = controlId.split("-")[0];
+    const s = CSF_2_CATEGORIES[category];
+    return s ? `${category} · ${s}` : undefined;
+  }
+  if (frameworkId === "nis2") {
+    const article = /^Art\. (\d+)$/.exec(controlId)?.[1];
+    const s = article ? NIS2_ARTICLES[article] : undefined;
+    return s ? `Article ${article} · ${s}` : undefined;
+  }
+  if (frameworkId === "hitrust-11.3") {
+    const cat = /^(\d{2})\.[a-z]+$/.exec(controlId)?.[1];
+    const s = cat ? HITRUST_CATEGORIES[cat] : undefined;
+    return s ? `HITRUST ${controlId} · ${s}` : undefined;
+  }
+  if (frameworkId === "soc-2" || frameworkId === "soc-2-2023") {
     const s = SOC2_CRITERIA[major];
     return s ? `${major} · ${s}` : undefined;
   }
