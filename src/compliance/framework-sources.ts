@@ -111,8 +111,8 @@ export const FRAMEWORK_SOURCES: FrameworkSource[] = [
   },
   {
     id: "nis2",
-    name: "EU NIS2 Directive (2022/2555)",
-    version: "2022",
+    name: "EU NIS2 Directive",
+    version: "2022/2555",
     initiativeFile: "Regulatory Compliance/EU_2555_(NIS2)_2022.json",
     controlId: (g) => {
       const article = strip(/^EU_2555_\(NIS2\)_2022_/)(g);
