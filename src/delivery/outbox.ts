@@ -78,12 +78,16 @@ export interface DispatchOptions {
   batch?: number;
   /** Lease on claimed messages (default 5 min). */
   leaseMs?: number;
+  /** Claim only messages of these sink names (default: every due message; one without a built sink is dead-lettered). */
+  onlySinks?: string[];
   random?: () => number;
 }
 
 export interface DispatchReport {
   attempted: number;
   delivered: number;
+  /** Ids of the messages this dispatch delivered (or found up to date). */
+  deliveredIds: string[];
   skipped: number;
   retrying: number;
   dead: number;
@@ -98,8 +102,8 @@ export async function dispatchOutbox(repo: DeliveryRepo, sinks: Sink[], opts: Di
   const policy = { ...DEFAULT_RETRY, ...opts.retry };
   const now = opts.now ?? (() => new Date());
   const bySink = new Map(sinks.map((s) => [s.name, s]));
-  const report: DispatchReport = { attempted: 0, delivered: 0, skipped: 0, retrying: 0, dead: 0, errors: [] };
-  const claimed = await repo.claimDue(now().toISOString(), opts.batch ?? 50, opts.leaseMs ?? 300_000);
+  const report: DispatchReport = { attempted: 0, delivered: 0, deliveredIds: [], skipped: 0, retrying: 0, dead: 0, errors: [] };
+  const claimed = await repo.claimDue(now().toISOString(), opts.batch ?? 50, opts.leaseMs ?? 300_000, opts.onlySinks);
   for (const msg of claimed) await deliverOne(repo, bySink.get(msg.sink), msg, policy, now, opts.random, report);
   return report;
 }
@@ -131,6 +135,7 @@ async function deliverOne(
     });
     if (r.skipped) report.skipped++;
     else report.delivered++;
+    report.deliveredIds.push(msg.id);
   } catch (e) {
     const permanent = e instanceof PermanentDeliveryError;
     const dead = permanent || attempt >= policy.maxAttempts;
@@ -156,12 +161,13 @@ export async function drainOutbox(
   sinks: Sink[],
   opts: DispatchOptions & { maxRounds?: number } = {},
 ): Promise<DispatchReport> {
-  const total: DispatchReport = { attempted: 0, delivered: 0, skipped: 0, retrying: 0, dead: 0, errors: [] };
+  const total: DispatchReport = { attempted: 0, delivered: 0, deliveredIds: [], skipped: 0, retrying: 0, dead: 0, errors: [] };
   for (let i = 0; i < (opts.maxRounds ?? 100); i++) {
     const r = await dispatchOutbox(repo, sinks, opts);
     if (r.attempted === 0) break;
     for (const k of ["attempted", "delivered", "skipped", "retrying", "dead"] as const) total[k] += r[k];
     total.errors.push(...r.errors);
+    total.deliveredIds.push(...r.deliveredIds);
   }
   return total;
 }

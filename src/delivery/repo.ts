@@ -13,7 +13,7 @@ export interface NewOutboxMessage {
   idempotencyKey: string;
   /** Configured sink name (servicenow, jira, teams, slack, sentinel, blob, webhook, or a custom name). */
   sink: string;
-  /** What the message is about: finding.ticket, finding.notify, approval.transition, sentinel.rows, policy.draft, audit.export. */
+  /** What the message is about: finding.ticket, finding.notify, approval.transition, sentinel.rows, policy.draft, audit.export, audit.rows. */
   topic: string;
   findingId?: string | null;
   payload: unknown;
@@ -58,8 +58,11 @@ export interface TicketRecord {
 export interface DeliveryRepo {
   /** Inserts messages whose key is new; returns how many were inserted. */
   enqueue(messages: NewOutboxMessage[], now: string): Promise<number>;
-  /** Claims up to `limit` due pending messages for `leaseMs` (other workers skip them meanwhile). */
-  claimDue(now: string, limit: number, leaseMs: number): Promise<OutboxMessage[]>;
+  /**
+   * Claims up to `limit` due pending messages for `leaseMs` (other workers skip them meanwhile); only messages of
+   * `sinks` when given (a command that builds one sink must not claim, and so dead-letter, the others' messages).
+   */
+  claimDue(now: string, limit: number, leaseMs: number, sinks?: string[]): Promise<OutboxMessage[]>;
   markDelivered(id: string, attempt: DeliveryAttempt): Promise<void>;
   markFailed(id: string, attempt: DeliveryAttempt, next: { nextAttemptAt: string; dead: boolean }): Promise<void>;
   /** Moves a dead message back to pending (operator action). */
@@ -200,14 +203,17 @@ export class StoreDeliveryRepo implements DeliveryRepo {
    * Picks due messages, then leases each with a conditional UPDATE: when several dispatchers (processes) claim
    * at once, the row lock (PostgreSQL) or the write lock (SQLite) lets exactly one of them see `changes = 1`.
    */
-  async claimDue(now: string, limit: number, leaseMs: number): Promise<OutboxMessage[]> {
+  async claimDue(now: string, limit: number, leaseMs: number, sinks?: string[]): Promise<OutboxMessage[]> {
     await this.ready();
+    if (sinks && !sinks.length) return [];
     const until = new Date(Date.parse(now) + leaseMs).toISOString();
     const due = "state = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?)";
+    const bySink = sinks ? ` AND sink IN (${sinks.map(() => "?").join(", ")})` : "";
     return this.store.transaction(async (tx) => {
-      const rows = await tx.query<Row>(`SELECT * FROM outbox WHERE ${due} ORDER BY next_attempt_at, created_at, id LIMIT ?`, [
+      const rows = await tx.query<Row>(`SELECT * FROM outbox WHERE ${due}${bySink} ORDER BY next_attempt_at, created_at, id LIMIT ?`, [
         now,
         now,
+        ...(sinks ?? []),
         limit,
       ]);
       const claimed: OutboxMessage[] = [];
