@@ -38,6 +38,8 @@ export interface SinkSimulatorOptions {
   dcrImmutableId?: string;
   /** Columns the ingestion stream declares (extra keys are dropped, as the service does). */
   streamColumns?: string[];
+  /** Streams the DCR declares (default: `Custom-AI_CSPMRecommendations_CL` only); another answers 404 InvalidStream. */
+  streams?: string[];
 }
 
 export interface RecordedRequest {
@@ -160,6 +162,7 @@ export class SinkSimulator {
       webhookSecret: opts.webhookSecret ?? "sim-webhook-secret",
       dcrImmutableId: opts.dcrImmutableId ?? `dcr-${"0123456789abcdef".repeat(2)}`,
       streamColumns: opts.streamColumns,
+      streams: opts.streams ?? ["Custom-AI_CSPMRecommendations_CL"],
     };
   }
 
@@ -612,7 +615,7 @@ export class SinkSimulator {
     const [, dcr, stream] = m;
     if (!/^dcr-[0-9a-f]{32}$/.test(dcr) || dcr !== this.opts.dcrImmutableId)
       throw armError(404, "NotFound", `Data collection rule ${dcr} not found.`);
-    if (stream !== "Custom-AI_CSPMRecommendations_CL") throw armError(404, "InvalidStream", `Stream ${stream} is not declared in the DCR.`);
+    if (!this.opts.streams.includes(stream)) throw armError(404, "InvalidStream", `Stream ${stream} is not declared in the DCR.`);
     if (raw.length > 1024 * 1024) throw armError(413, "ContentLengthLimitExceeded", "The request body exceeds 1 MB.");
     if (!Array.isArray(body)) throw armError(400, "InvalidContent", "The body must be a JSON array of records.");
     const cols = this.opts.streamColumns ? new Set(this.opts.streamColumns) : undefined;
