@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { InputError } from "../domain/errors";
+import { AUDIT_STREAM } from "./audit-row";
 import { blobSink } from "./blob";
 import type { RetryPolicy } from "./outbox";
 import { sentinelIncidentSink } from "./sentinel-incident";
@@ -101,6 +102,12 @@ export function loadDeliveryConfig(file?: string): DeliveryConfig {
   if (!r.success) throw new InputError(r.error.issues[0].message, { file: path, field: r.error.issues[0].path.join(".") });
   for (const n of [...r.data.tickets, ...r.data.notices, ...(r.data.sentinel ? [r.data.sentinel] : [])])
     if (!r.data.sinks[n]) throw new InputError(`unknown sink '${n}'`, { file: path, field: "sinks" });
+  const rows = r.data.sentinel ? r.data.sinks[r.data.sentinel] : undefined;
+  if (rows?.type === "sentinel" && rows.streamName === AUDIT_STREAM)
+    throw new InputError(
+      `sink '${r.data.sentinel}' streams to ${AUDIT_STREAM} (the audit table); findings rows need a sink for the AI_CSPMRecommendations_CL stream`,
+      { file: path, field: "sentinel" },
+    );
   for (const n of r.data.incidents ?? []) {
     if (!r.data.sinks[n]) throw new InputError(`unknown sink '${n}'`, { file: path, field: "incidents" });
     if (r.data.sinks[n].type !== "sentinel-incident")
