@@ -2,30 +2,54 @@ import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import pc from "../colors";
 import { AuditExportRefused, type AuditExportReport, exportAuditLog } from "../../delivery/audit-export";
-import { AUDIT_STREAM } from "../../delivery/audit-row";
+import { AUDIT_STREAM, AUDIT_TABLE, fromAuditRow, isAuditRow } from "../../delivery/audit-row";
 import { buildSinks, loadDeliveryConfig } from "../../delivery/config";
 import { drainOutbox, type RetryPolicy } from "../../delivery/outbox";
 import { StoreDeliveryRepo } from "../../delivery/repo";
 import { SENTINEL_TABLE } from "../../delivery/sentinel-row";
 import type { Sink } from "../../delivery/sinks";
 import { InputError } from "../../domain/errors";
-import { verifyChain } from "../../store/audit-chain";
+import { canonicalAuditText, verifyChain } from "../../store/audit-chain";
 import { DEFAULT_DB, openStore } from "../../store/open-store";
 import type { AuditEvent } from "../../store/store";
 
-/** Reads an exported audit log (one JSON event per line); a malformed line is reported with its number. */
+/**
+ * Reads an exported audit log: one JSON event per line (`audit export --out`), a malformed line reported with
+ * its number; or rows read back from the ClarionAudit_CL table (JSON lines, or one JSON array as
+ * `az monitor log-analytics query -o json` writes it). Table rows come in no particular order and a row may
+ * have arrived twice (at-least-once delivery): they are put in Seq order and exact repeats dropped.
+ */
 export function readAuditJsonl(file: string): AuditEvent[] {
-  const lines = readFileSync(file, "utf8").split("\n");
-  const out: AuditEvent[] = [];
-  lines.forEach((l, i) => {
-    if (!l.trim()) return;
+  const text = readFileSync(file, "utf8");
+  const items: unknown[] = [];
+  if (text.trimStart().startsWith("[")) {
     try {
-      out.push(JSON.parse(l));
+      items.push(...(JSON.parse(text) as unknown[]));
     } catch (e) {
-      throw new InputError(`not a JSON event: ${(e as Error).message}`, { file, line: i + 1 });
+      throw new InputError(`not a JSON array: ${(e as Error).message}`, { file });
+    }
+  } else
+    text.split("\n").forEach((l, i) => {
+      if (!l.trim()) return;
+      try {
+        items.push(JSON.parse(l));
+      } catch (e) {
+        throw new InputError(`not a JSON event: ${(e as Error).message}`, { file, line: i + 1 });
+      }
+    });
+  if (!items.some(isAuditRow)) return items as AuditEvent[];
+  const rows = items.map((r, i) => {
+    if (!isAuditRow(r)) throw new InputError(`not a ${AUDIT_TABLE} row (no Seq/Hash)`, { file, index: i });
+    try {
+      return fromAuditRow(r);
+    } catch (e) {
+      throw new InputError(`Details is not JSON: ${(e as Error).message}`, { file, index: i });
     }
   });
-  return out;
+  rows.sort((a, b) => a.seq - b.seq);
+  return rows.filter(
+    (e, i) => i === 0 || e.seq !== rows[i - 1].seq || canonicalAuditText(e) + e.hash !== canonicalAuditText(rows[i - 1]) + rows[i - 1].hash,
+  );
 }
 
 export function register(program: Command): void {
@@ -35,7 +59,7 @@ export function register(program: Command): void {
     .command("verify")
     .description("Verify the audit chain; exits non-zero on any edit, deletion or reordering")
     .option("--db <file>", "store", DEFAULT_DB)
-    .option("--file <audit.jsonl>", "an exported log instead of the store")
+    .option("--file <audit.jsonl>", "an exported log instead of the store (audit export --out, or ClarionAudit_CL rows as JSON)")
     .option("-o, --output <format>", "text | json", "text")
     .action(async (o: { db: string; file?: string; output: string }) => {
       let events: AuditEvent[];
