@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { armProblems, bicepProblems, parseBicep } from "../../test/templates/arm";
@@ -111,5 +112,32 @@ describe("ClarionAudit_CL templates", () => {
     expect(bicep).toContain("kind: 'Direct'");
     for (const p of Object.keys(arm.parameters)) expect(b.params.has(p), p).toBe(true);
     expect([...b.outputs].sort()).toEqual(Object.keys(arm.outputs).sort());
+  });
+});
+
+/** The Kusto language service (parser + binder of the Kusto editors) with ClarionAudit_CL as the row contract declares it. */
+function checkAuditKql(query: string): string[] {
+  const require = createRequire(import.meta.url);
+  require("@kusto/language-service-next/bridge.min.js");
+  require("@kusto/language-service-next/Kusto.Language.Bridge.min.js");
+  // biome-ignore lint/suspicious/noExplicitAny: the Bridge.NET output is untyped at this boundary
+  const K = (globalThis as any).Kusto.Language;
+  const table = new K.Symbols.TableSymbol.$ctor7(AUDIT_TABLE, `(${AUDIT_COLUMNS.map((c) => `${c.name}:${c.type}`).join(", ")})`, "audit");
+  const db = new K.Symbols.DatabaseSymbol.ctor("workspace", [table]);
+  const globals = K.GlobalState.Default.WithCluster(new K.Symbols.ClusterSymbol.ctor("loganalytics", [db])).WithDatabase(db);
+  const d = K.KustoCode.ParseAndAnalyze(query, globals).GetDiagnostics();
+  const errors: string[] = [];
+  for (let i = 0; i < d.Count; i++) if (d.getItem(i).Severity === "Error") errors.push(d.getItem(i).Message);
+  return errors;
+}
+
+describe("docs/delivery.md audit queries", () => {
+  const doc = readFileSync(join(ROOT, "docs/delivery.md"), "utf8");
+  const queries = [...doc.matchAll(/```kusto\n([\s\S]*?)```/g)].map((m) => m[1]).filter((q) => q.includes(AUDIT_TABLE));
+
+  it("parse and bind over the ClarionAudit_CL columns (and the checker catches a wrong column)", () => {
+    expect(queries.length).toBeGreaterThanOrEqual(2);
+    for (const q of queries) expect(checkAuditKql(q), q).toEqual([]);
+    expect(checkAuditKql(`${AUDIT_TABLE} | project SeqNo`).length).toBeGreaterThan(0);
   });
 });
