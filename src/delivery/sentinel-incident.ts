@@ -4,7 +4,9 @@ import { createHttpPipeline, type JsonResponse, sendJson } from "../http";
 import { resolveConnection } from "../sources/azure/config";
 import { contentHash, type Json } from "./format";
 import type { NewOutboxMessage, OutboxMessage } from "./repo";
-import { classify, type HttpSinkOptions, PermanentDeliveryError, RetryLaterError, type Sink } from "./sinks";
+import { classify, type HttpSinkOptions, PermanentDeliveryError, RetryLaterError, retryAfterMs, type Sink } from "./sinks";
+
+export { retryAfterMs };
 
 /**
  * Microsoft Sentinel incidents (docs/api-contracts.md section 7) for high-scoring change anomalies.
@@ -62,14 +64,6 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const OURS = ["title", "description", "severity"] as const;
 /** Request properties of section 7 that the SOC may have set and an update must carry over. */
 const THEIRS = ["status", "classification", "classificationReason", "classificationComment", "owner", "providerName", "providerIncidentId"];
-
-/** The wait a 429/503 answer asks for: `Retry-After` in seconds or as an HTTP date; 5 s for a 429 without one. */
-export function retryAfterMs(headers: Record<string, string>, status: number, now = Date.now()): number | undefined {
-  const v = headers["retry-after"];
-  if (v && /^\s*\d+(\.\d+)?\s*$/.test(v)) return Math.round(Number(v) * 1000);
-  if (v && Number.isFinite(Date.parse(v))) return Math.max(0, Date.parse(v) - now);
-  return status === 429 ? 5_000 : undefined;
-}
 
 function earliest(a: unknown, b: unknown): string | undefined {
   const xs = [a, b].filter((x): x is string => typeof x === "string" && Number.isFinite(Date.parse(x)));

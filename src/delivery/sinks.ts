@@ -67,6 +67,14 @@ export class RetryLaterError extends Error {
   }
 }
 
+/** The wait a 429/503 answer asks for: `Retry-After` in seconds or as an HTTP date; 5 s for a 429 without one. */
+export function retryAfterMs(headers: Record<string, string>, status: number, now = Date.now()): number | undefined {
+  const v = headers["retry-after"];
+  if (v && /^\s*\d+(\.\d+)?\s*$/.test(v)) return Math.round(Number(v) * 1000);
+  if (v && Number.isFinite(Date.parse(v))) return Math.max(0, Date.parse(v) - now);
+  return status === 429 ? 5_000 : undefined;
+}
+
 /** 4xx other than 408/409/425/429 are permanent; network errors, 408, 429 and 5xx are retried. */
 export function classify(e: unknown): never {
   if (
@@ -401,7 +409,8 @@ export function batchRows(rows: Json[], maxBytes: number): Json[][] {
 
 /**
  * Sentinel `AI_CSPMRecommendations_CL` through the Logs Ingestion API (REST contract 4, through the shared
- * pipeline with a `https://monitor.azure.com/.default` token): batches ≤ 1 MB, halves a batch on 413.
+ * pipeline with a `https://monitor.azure.com/.default` token): batches ≤ 1 MB, halves a batch on 413, a 429 waits
+ * for its `Retry-After`.
  */
 export function sentinelSink(o: SentinelOptions): Sink {
   const credential = o.credential ?? (o.token ? new StaticTokenCredential(o.token) : new DefaultAzureCredential());
@@ -409,9 +418,9 @@ export function sentinelSink(o: SentinelOptions): Sink {
   const stream = o.streamName ?? "Custom-AI_CSPMRecommendations_CL";
   const url = `${o.endpoint.replace(/\/+$/, "")}/dataCollectionRules/${o.dcrImmutableId}/streams/${stream}?api-version=2023-01-01`;
   const send = async (rows: Json[]): Promise<number> => {
+    let r: Awaited<ReturnType<typeof sendJson>>;
     try {
-      await sendJson(http, { method: "POST", url, body: rows });
-      return 1;
+      r = await sendJson(http, { method: "POST", url, body: rows, acceptStatus: [429] });
     } catch (e) {
       if (isHttpError(e) && e.statusCode === 413 && rows.length > 1) {
         const mid = Math.ceil(rows.length / 2);
@@ -419,6 +428,9 @@ export function sentinelSink(o: SentinelOptions): Sink {
       }
       return classify(e);
     }
+    // Throttled: the outbox comes back no sooner than the service's Retry-After.
+    if (r.status === 429) throw new RetryLaterError("Logs Ingestion throttled: 429", 429, retryAfterMs(r.headers, 429));
+    return 1;
   };
   return {
     name: o.name ?? "sentinel",

@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -201,6 +203,51 @@ describe.each(backends)("clarion audit export --sink (Logs Ingestion) on $name",
       [2, true, 204],
     ]);
     expect((await repo.list({ sink: "hook" }))[0].state).toBe("pending");
+  });
+
+  it("a 429 is retried no sooner than its Retry-After", async () => {
+    await store.appendAudit([1, 2].map((i) => event(i)));
+    // The simulator throttles ARM only: a stand-in ingestion endpoint that answers 429 once, then 204.
+    const answers = [429, 204];
+    const seen: number[] = [];
+    const server = createServer({ key: sim.cert.key, cert: sim.cert.cert }, (req, res) => {
+      req.resume();
+      req.on("end", () => {
+        const status = answers.shift() ?? 204;
+        seen.push(status);
+        res.writeHead(status, status === 429 ? { "retry-after": "30", "content-type": "application/json" } : {});
+        res.end(status === 429 ? JSON.stringify({ error: { code: "TooManyRequests", message: "slow down" } }) : undefined);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const sink = sentinelSink({
+      name: "siem",
+      endpoint: url,
+      dcrImmutableId: DCR,
+      streamName: AUDIT_STREAM,
+      token: "t",
+      ca: sim.cert.cert,
+    });
+    const repo = new StoreDeliveryRepo(store);
+    const t0 = Date.parse("2026-02-01T10:00:00.000Z");
+    const at = (ms: number) => () => new Date(t0 + ms);
+    const retry = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 };
+    try {
+      const first = await exportAuditLog(repo, () => store.listAudit(), sink, AUDIT_STREAM, { retry, now: at(0) });
+      expect(first).toMatchObject({ read: 2, sent: 0, failed: 2, pending: 2, dead: 0 });
+      expect(first.errors[0].error).toMatch(/429/);
+      const [msg] = await repo.list({ sink: "siem" });
+      expect(Date.parse(msg.nextAttemptAt) - t0).toBeGreaterThanOrEqual(30_000);
+      expect((await exportAuditLog(repo, () => store.listAudit(), sink, AUDIT_STREAM, { retry, now: at(10_000) })).pending).toBe(2);
+      const later = await exportAuditLog(repo, () => store.listAudit(), sink, AUDIT_STREAM, { retry, now: at(31_000) });
+      expect(later).toMatchObject({ read: 2, sent: 2, alreadySent: 0, failed: 0 });
+      expect(seen).toEqual([429, 204]);
+    } finally {
+      sink.close?.();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it("keeps every call under 1 MB; a 413 still halves a call", async () => {
