@@ -15,7 +15,8 @@ import { batchRows, type Sink } from "./sinks";
  * per stream" a database guarantee: a second export (or two at once, on SQLite or PostgreSQL) only queues the
  * events after the last one already queued, and a run that finds another one's rows in its way rolls back and
  * starts again from the new end. Delivery is then the outbox's: ≤ 1 MB messages, a 413 halves the call,
- * 408/429/5xx and network errors are retried with backoff, other 4xx are dead-lettered.
+ * 408/429/5xx and network errors are retried with backoff (a 429 no sooner than its Retry-After), other 4xx
+ * are dead-lettered.
  *
  * The Logs Ingestion API itself has no idempotency key, so a call whose answer is lost is sent again: a row can
  * arrive twice in the table (same Seq and Hash). Queries dedupe by `Seq` (docs/delivery.md).
