@@ -1,4 +1,4 @@
-import { type ReactElement, useCallback, useEffect, useState } from "react";
+import { type ReactElement, useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, api, getToken, type Me, setToken, setUnauthorizedHandler } from "./api";
 import { ErrorBox, Link } from "./components/ui";
 import { ApprovalsPage } from "./pages/approvals";
@@ -25,6 +25,8 @@ export function App() {
   const [me, setMe] = useState<Me | null>(null);
   const [checking, setChecking] = useState(!!getToken());
   const path = usePath();
+  const main = useRef<HTMLElement>(null);
+  const shownPath = useRef(path);
   const signOut = useCallback(() => {
     setToken(null);
     setMe(null);
@@ -40,6 +42,13 @@ export function App() {
   useEffect(() => {
     const label = NAV.find((n) => n.to === path)?.label ?? (path.startsWith("/findings/") ? path.split("/").pop() : "");
     document.title = label ? `${label} · Clarion` : "Clarion";
+  }, [path]);
+  // After an in-app navigation, focus starts at the new page (as after a page load), not on a link that is gone.
+  // A page may then move it further (the findings list puts it back on the row that was opened).
+  useEffect(() => {
+    if (shownPath.current === path) return;
+    shownPath.current = path;
+    main.current?.focus({ preventScroll: true });
   }, [path]);
 
   if (checking) return null;
@@ -70,7 +79,7 @@ export function App() {
           <ul>
             {NAV.filter((n) => !n.perm || can(n.perm)).map((n) => (
               <li key={n.to}>
-                <Link to={n.to} className={active(n.to) ? "active" : ""}>
+                <Link to={n.to} className={active(n.to) ? "active" : ""} current={path === n.to}>
                   {n.label}
                 </Link>
               </li>
@@ -89,7 +98,7 @@ export function App() {
           </button>
         </div>
       </aside>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         {page}
       </main>
     </div>

@@ -55,8 +55,14 @@ export function useLocalStorage<T>(key: string, initial: T): [T, (v: T) => void]
   return [v, set];
 }
 
+/** A ref that is true while the component is mounted (set again on remount, as StrictMode does in development). */
 export function useMounted() {
   const r = useRef(true);
-  useEffect(() => () => void (r.current = false), []);
+  useEffect(() => {
+    r.current = true;
+    return () => {
+      r.current = false;
+    };
+  }, []);
   return r;
 }

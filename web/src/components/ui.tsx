@@ -1,4 +1,4 @@
-import { type ReactNode, useState } from "react";
+import { type KeyboardEvent, type ReactNode, useState } from "react";
 import { linkProps } from "../router";
 
 export const SEV_ORDER = ["High", "Medium", "Low"];
@@ -53,13 +53,51 @@ export function Loading({ what = "Loading" }: { what?: string }) {
   );
 }
 
-export function Link({ to, children, className }: { to: string; children: ReactNode; className?: string }) {
+export function Link({ to, children, className, current }: { to: string; children: ReactNode; className?: string; current?: boolean }) {
   return (
-    <a className={className} {...linkProps(to)}>
+    <a className={className} aria-current={current ? "page" : undefined} {...linkProps(to)}>
       {children}
     </a>
   );
 }
+
+/**
+ * A WAI-ARIA tab list: one tab stop (the selected tab), ←/→ move and select, Home/End go to the ends.
+ * The caller renders the panel with `id={tabPanelId(idBase)}` and `aria-labelledby={tabId(idBase, selected)}`.
+ */
+export function Tabs({ label, idBase, tabs, selected, onSelect }: { label: string; idBase: string; tabs: string[]; selected: number; onSelect: (i: number) => void }) {
+  const select = (i: number) => {
+    onSelect(i);
+    document.getElementById(tabId(idBase, i))?.focus();
+  };
+  const onKey = (e: KeyboardEvent) => {
+    const n = tabs.length;
+    const to = { ArrowRight: selected + 1, ArrowLeft: selected - 1, Home: 0, End: n - 1 }[e.key];
+    if (to === undefined || e.altKey || e.ctrlKey || e.metaKey) return;
+    e.preventDefault();
+    select((to + n) % n);
+  };
+  return (
+    <div className="tabs" role="tablist" aria-label={label} onKeyDown={onKey}>
+      {tabs.map((t, i) => (
+        <button
+          key={t}
+          id={tabId(idBase, i)}
+          role="tab"
+          type="button"
+          aria-selected={i === selected}
+          aria-controls={tabPanelId(idBase)}
+          tabIndex={i === selected ? 0 : -1}
+          onClick={() => onSelect(i)}
+        >
+          {t}
+        </button>
+      ))}
+    </div>
+  );
+}
+export const tabId = (idBase: string, i: number) => `${idBase}-tab-${i}`;
+export const tabPanelId = (idBase: string) => `${idBase}-panel`;
 
 export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
   const [done, setDone] = useState(false);

@@ -48,36 +48,43 @@ export function CompliancePage() {
         <p className="muted">Controls with open findings, per framework and control family. Select a cell to see the evidence.</p>
       </div>
       <Card title="Heatmap">
-        <div className="heatmap" role="table" aria-label="Failing controls by framework and family">
-          {data.map((fw) => (
-            <div className="heat-row" role="row" key={fw.id}>
-              <div className="heat-label" role="rowheader">
-                <button type="button" className="linklike" onClick={() => setSel({ fw: fw.id })}>
-                  {fwLabel(fw.id)}
-                </button>
-                <span className="muted small">
-                  {fw.failing}/{fw.assessed} failing
-                </span>
-              </div>
-              <div className="heat-cells">
-                {fw.groups.map((g) => (
-                  <button
-                    type="button"
-                    role="cell"
-                    key={g.group}
-                    className={`heat-cell ${sel?.fw === fw.id && sel.group === g.group ? "is-selected" : ""}`}
-                    style={heat(g)}
-                    title={`${fw.name} ${fw.version} · ${g.group}: ${g.failing} of ${g.controls} controls failing, ${g.findings} findings`}
-                    aria-label={`${fwLabel(fw.id)} ${g.group}: ${g.failing} of ${g.controls} controls failing`}
-                    onClick={() => setSel({ fw: fw.id, group: g.group })}
-                  >
-                    {g.failing || ""}
+        <table className="heatmap" aria-label="Failing controls by framework and family">
+          <tbody>
+            {data.map((fw) => (
+              <tr key={fw.id}>
+                <th scope="row" className="heat-label">
+                  <button type="button" className="linklike" aria-pressed={sel?.fw === fw.id && !sel.group} onClick={() => setSel({ fw: fw.id })}>
+                    {fwLabel(fw.id)}
                   </button>
-                ))}
-              </div>
-            </div>
-          ))}
-        </div>
+                  <span className="muted small">
+                    {fw.failing}/{fw.assessed} failing
+                  </span>
+                </th>
+                <td>
+                  <div className="heat-cells">
+                    {fw.groups.map((g) => {
+                      const selected = sel?.fw === fw.id && sel.group === g.group;
+                      return (
+                        <button
+                          type="button"
+                          key={g.group}
+                          className={`heat-cell ${selected ? "is-selected" : ""}`}
+                          style={heat(g)}
+                          title={`${fw.name} ${fw.version} · ${g.group}: ${g.failing} of ${g.controls} controls failing, ${g.findings} findings`}
+                          aria-label={`${fwLabel(fw.id)} ${g.group}: ${g.failing} of ${g.controls} controls failing`}
+                          aria-pressed={selected}
+                          onClick={() => setSel({ fw: fw.id, group: g.group })}
+                        >
+                          {g.failing || ""}
+                        </button>
+                      );
+                    })}
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
         <div className="legend small">
           <span className="swatch" style={{ background: "#ecfdf3" }} /> no failing controls <span className="swatch" style={{ background: "#fecdca" }} /> some{" "}
           <span className="swatch" style={{ background: "#b42318" }} /> most or all

@@ -1,8 +1,9 @@
-import { useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { ApiError, type Approval, type AttackPath, api, type Finding, type Incident, qs } from "../api";
 import { ApprovalActions, ApprovalFacts, ApprovalHistory, approvedBy, StateBadge } from "../components/approval";
-import { Badge, Card, CopyButton, ErrorBox, fmtTime, fwLabel, Link, Loading, RiskBadge } from "../components/ui";
+import { Badge, Card, CopyButton, ErrorBox, fmtTime, fwLabel, Link, Loading, RiskBadge, Tabs, tabId, tabPanelId } from "../components/ui";
 import { useApi } from "../hooks";
+import { historyState, isPlainClick, navigate } from "../router";
 
 interface Detail {
   finding: Finding;
@@ -26,8 +27,30 @@ interface WhatIf {
 
 const KIND_LABEL: Record<string, string> = { "az-cli": "Azure CLI", powershell: "PowerShell", bicep: "Bicep", terraform: "Terraform", arm: "ARM", "azure-policy": "Azure Policy" };
 
+/** Back to the findings list: the very entry we came from (its filters, scroll and focused row), else a fresh list. */
+function backToFindings(): void {
+  if (historyState<boolean>("fromList")) history.back();
+  else navigate("/findings");
+}
+
+const isEditable = (t: EventTarget | null) => t instanceof HTMLElement && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName));
+
+/** Escape (outside a form field) closes the finding and returns to the list. */
+function useEscapeBack(): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape" || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || isEditable(e.target)) return;
+      e.preventDefault();
+      backToFindings();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
+}
+
 export function FindingPage({ id, can }: { id: string; can: (p: string) => boolean }) {
   const { data, error, loading, reload } = useApi<Detail>(`/api/v1/findings/${encodeURIComponent(id)}`);
+  useEscapeBack();
   if (error) return <ErrorBox error={error} />;
   if (loading && !data) return <Loading what="Loading finding" />;
   if (!data) return null;
@@ -36,7 +59,17 @@ export function FindingPage({ id, can }: { id: string; can: (p: string) => boole
   return (
     <div className="page">
       <nav className="crumbs" aria-label="Breadcrumb">
-        <Link to="/findings">Findings</Link> <span aria-hidden="true">/</span> <span>{f.id}</span>
+        <a
+          href={historyState<string>("listUrl") ?? "/findings"}
+          onClick={(ev) => {
+            if (!isPlainClick(ev)) return;
+            ev.preventDefault();
+            backToFindings();
+          }}
+        >
+          Findings
+        </a>{" "}
+        <span aria-hidden="true">/</span> <span aria-current="page">{f.id}</span>
       </nav>
       <div className="finding-head">
         <div>
@@ -166,26 +199,15 @@ export function FindingPage({ id, can }: { id: string; can: (p: string) => boole
 
 function Remediations({ finding }: { finding: Finding }) {
   const [tab, setTab] = useState(0);
+  const idBase = useId();
   const list = finding.remediation;
   if (!list.length) return <Card title="Remediation">No remediation drafted.</Card>;
-  const r = list[Math.min(tab, list.length - 1)];
-  const onKey = (e: React.KeyboardEvent) => {
-    const d = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
-    if (!d) return;
-    const n = (tab + d + list.length) % list.length;
-    setTab(n);
-    document.getElementById(`rtab-${n}`)?.focus();
-  };
+  const selected = Math.min(tab, list.length - 1);
+  const r = list[selected];
   return (
     <Card title="Remediation (draft until approved)">
-      <div className="tabs" role="tablist" aria-label="Remediation formats" onKeyDown={onKey}>
-        {list.map((x, i) => (
-          <button key={x.kind} id={`rtab-${i}`} role="tab" type="button" aria-selected={i === tab} aria-controls="rpanel" tabIndex={i === tab ? 0 : -1} onClick={() => setTab(i)}>
-            {KIND_LABEL[x.kind] ?? x.kind}
-          </button>
-        ))}
-      </div>
-      <div id="rpanel" role="tabpanel" aria-labelledby={`rtab-${tab}`} className="rpanel">
+      <Tabs label="Remediation formats" idBase={idBase} tabs={list.map((x) => KIND_LABEL[x.kind] ?? x.kind)} selected={selected} onSelect={setTab} />
+      <div id={tabPanelId(idBase)} role="tabpanel" aria-labelledby={tabId(idBase, selected)} className="rpanel">
         {r.title && <p className="strong">{r.title}</p>}
         <div className="meta-row">
           {r.requiredRole && <span>Needs: {r.requiredRole}</span>}

@@ -1,9 +1,9 @@
-import { useVirtualizer } from "@tanstack/react-virtual";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { defaultRangeExtractor, type Range, useVirtualizer } from "@tanstack/react-virtual";
+import { type KeyboardEvent, type MouseEvent, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { api, type Facets, type FindingPage, type FindingRow, qs } from "../api";
 import { Badge, ErrorBox, fwLabel, LEVEL_ORDER, RiskBadge, SEV_ORDER } from "../components/ui";
 import { useApi, useDebounced, useLocalStorage } from "../hooks";
-import { navigate } from "../router";
+import { historyState, isPlainClick, navigate, patchHistoryState } from "../router";
 
 export interface Filters {
   severity: string[];
@@ -19,6 +19,27 @@ export interface Filters {
 const EMPTY: Filters = { severity: [], level: [], environment: "", framework: "", owner: "", search: "", exempt: "", sort: "risk" };
 const PAGE = 100;
 const ROW_H = 44;
+/** Height of the sticky header row inside the scroller (see `.ftable thead th` in styles.css). */
+const HEAD_H = 36;
+/** Rows PgUp/PgDn move by. */
+const JUMP = 15;
+/** While a row has focus it stays rendered when scrolled away, up to this many rows from the visible window. */
+const KEEP_FOCUSED = 500;
+const COLUMNS = ["Risk", "Severity", "Resource", "Recommendation", "Environment", "Owner", "Frameworks"];
+const SORTED: Record<string, string> = {
+  risk: "highest risk first",
+  severity: "sorted by severity",
+  resource: "sorted by resource",
+  recommendation: "sorted by recommendation",
+  owner: "sorted by owner",
+  environment: "sorted by environment",
+};
+
+/** Kept in the list's history entry when a finding is opened, so Back or Escape returns to the same row. */
+interface ListPosition {
+  index: number;
+  scroll: number;
+}
 
 function fromUrl(): Filters {
   const p = new URLSearchParams(location.search);
@@ -45,8 +66,23 @@ export function FindingsPage() {
     [filters.severity, filters.level, filters.environment, filters.framework, filters.owner, search, filters.exempt, filters.sort],
   );
   const key = qs(query);
+  // The list's position comes back with its history entry (Back from a finding, or Escape there); new filters start over.
+  const [restore] = useState(() => historyState<ListPosition>("findingsPosition"));
+  const shownKey = useRef(key);
+  const [focus, setFocus] = useState(restore?.index ?? 0);
+  const [hasFocus, setHasFocus] = useState(false);
+  /** A row whose link should take focus once it is rendered and loaded (keyboard moves, and the restored row). */
+  const wantFocus = useRef<number | null>(restore ? restore.index : null);
+  const restoreScroll = useRef(restore ? restore.scroll : null);
   useEffect(() => {
-    history.replaceState(null, "", `/findings${key}`);
+    const changed = shownKey.current !== key;
+    shownKey.current = key;
+    history.replaceState(changed ? { ...history.state, findingsPosition: undefined } : history.state, "", `/findings${key}`);
+    if (changed) {
+      setFocus(0);
+      wantFocus.current = null;
+      restoreScroll.current = null;
+    }
   }, [key]);
 
   // Pages of rows fetched on demand as the virtual window moves.
@@ -84,7 +120,30 @@ export function FindingsPage() {
   }, [load]);
 
   const scroller = useRef<HTMLDivElement>(null);
-  const rows = useVirtualizer({ count: total ?? 0, getScrollElement: () => scroller.current, estimateSize: () => ROW_H, overscan: 12 });
+  const table = useRef<HTMLTableElement>(null);
+  // The focused row stays mounted while it is scrolled out of view (with the mouse), so focus is not dropped.
+  const rangeExtractor = useCallback(
+    (range: Range) => {
+      const shown = defaultRangeExtractor(range);
+      if (!hasFocus || !shown.length || focus >= range.count) return shown;
+      const from = shown[0];
+      const to = shown[shown.length - 1];
+      if (focus >= from && focus <= to) return shown;
+      if (focus < from - KEEP_FOCUSED || focus > to + KEEP_FOCUSED) return shown;
+      const lo = Math.min(from, focus);
+      return Array.from({ length: Math.max(to, focus) - lo + 1 }, (_, i) => lo + i);
+    },
+    [focus, hasFocus],
+  );
+  const rows = useVirtualizer({
+    count: total ?? 0,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_H,
+    overscan: 12,
+    paddingStart: HEAD_H,
+    scrollPaddingStart: HEAD_H,
+    rangeExtractor,
+  });
   const items = rows.getVirtualItems();
   useEffect(() => {
     if (!items.length) return;
@@ -94,27 +153,67 @@ export function FindingsPage() {
   }, [items, pages, load]);
   const rowAt = (i: number) => pages.get(Math.floor(i / PAGE))?.[i % PAGE];
 
-  const [focus, setFocus] = useState(0);
-  const onKey = (e: React.KeyboardEvent) => {
+  // Back on the list: scroll to where it was, once there are rows to scroll.
+  useEffect(() => {
+    if (restoreScroll.current === null || !total) return;
+    rows.scrollToOffset(restoreScroll.current);
+    restoreScroll.current = null;
+  }, [total, rows]);
+  // Move focus to the wanted row's link as soon as it exists; never take focus from elsewhere on the page.
+  useEffect(() => {
+    const want = wantFocus.current;
+    if (want === null || !table.current) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && active.id !== "main" && !table.current.contains(active)) {
+      wantFocus.current = null;
+      return;
+    }
+    const link = table.current.querySelector<HTMLAnchorElement>(`tr[data-index="${want}"] a[href]`);
+    if (!link) return;
+    wantFocus.current = null;
+    link.focus({ preventScroll: true });
+  });
+
+  const open = (index: number, r: FindingRow) => {
+    patchHistoryState({ findingsPosition: { index, scroll: scroller.current?.scrollTop ?? 0 } satisfies ListPosition });
+    navigate(`/findings/${r.id}`, { fromList: true, listUrl: location.pathname + location.search });
+  };
+  const moveTo = (to: number) => {
     if (!total) return;
-    const move = (to: number) => {
+    const n = Math.max(0, Math.min(total - 1, to));
+    setFocus(n);
+    wantFocus.current = n;
+    rows.scrollToIndex(n, { align: "auto" });
+  };
+  const onKey = (e: KeyboardEvent<HTMLTableElement>) => {
+    if (!total || e.altKey || e.metaKey || e.shiftKey) return;
+    const at = Number((e.target as HTMLElement).closest("tr")?.dataset.index ?? focus);
+    const to = { ArrowDown: at + 1, ArrowUp: at - 1, PageDown: at + JUMP, PageUp: at - JUMP, Home: 0, End: total - 1 }[e.key];
+    if (to !== undefined) {
       e.preventDefault();
-      const n = Math.max(0, Math.min(total - 1, to));
-      setFocus(n);
-      rows.scrollToIndex(n, { align: "auto" });
-      requestAnimationFrame(() => (scroller.current?.querySelector(`[data-index="${n}"]`) as HTMLElement | null)?.focus());
-    };
-    if (e.key === "ArrowDown") move(focus + 1);
-    else if (e.key === "ArrowUp") move(focus - 1);
-    else if (e.key === "PageDown") move(focus + 15);
-    else if (e.key === "PageUp") move(focus - 15);
-    else if (e.key === "Home") move(0);
-    else if (e.key === "End") move(total - 1);
-    else if (e.key === "Enter") {
-      const r = rowAt(focus);
-      if (r) navigate(`/findings/${r.id}`);
+      moveTo(to);
+    } else if (e.key === " " && !e.ctrlKey) {
+      // Enter activates the row's link natively (Ctrl/Shift+Enter open a tab or window); Space opens it too.
+      e.preventDefault();
+      const r = rowAt(at);
+      if (r) open(at, r);
     }
   };
+  const onRowClick = (e: MouseEvent, index: number, r: FindingRow | undefined) => {
+    if (!r || !isPlainClick(e) || (e.target as HTMLElement).closest("a")) return;
+    open(index, r);
+  };
+
+  // The one tab stop in the list: the focused row, or the first row in view when that one is not rendered or loaded.
+  const scrollTop = rows.scrollOffset ?? 0;
+  const tabStop =
+    items.some((vi) => vi.index === focus) && rowAt(focus)
+      ? focus
+      : (items.find((vi) => vi.end > scrollTop + HEAD_H && rowAt(vi.index))?.index ?? focus);
+  const uid = useId();
+  const cellId = (index: number, col: string) => `${uid}-${index}-${col}`;
+  const before = items.length ? items[0].start - HEAD_H : 0;
+  const after = items.length ? rows.getTotalSize() - items[items.length - 1].end : 0;
 
   const toggle = (k: "severity" | "level", v: string) =>
     setFilters((f) => ({ ...f, [k]: f[k].includes(v) ? f[k].filter((x) => x !== v) : [...f[k], v] }));
@@ -131,7 +230,7 @@ export function FindingsPage() {
           {tookMs !== null && <span className="small"> · {tookMs} ms</span>}
         </p>
       </div>
-      <div className="filters" role="search">
+      <search className="filters">
         <label className="search">
           <span className="sr-only">Search findings</span>
           <input type="search" placeholder="Search resource, recommendation or finding id" value={filters.search} onChange={(e) => set("search", e.target.value)} />
@@ -225,71 +324,110 @@ export function FindingsPage() {
             Clear
           </button>
         </div>
-      </div>
+      </search>
       <ErrorBox error={error} />
-      <div className="vtable" role="grid" aria-rowcount={total ?? 0} aria-label="Findings, highest risk first">
-        <div className="vrow vhead" role="row">
-          <span role="columnheader">Risk</span>
-          <span role="columnheader">Severity</span>
-          <span role="columnheader">Resource</span>
-          <span role="columnheader">Recommendation</span>
-          <span role="columnheader">Environment</span>
-          <span role="columnheader">Owner</span>
-          <span role="columnheader">Frameworks</span>
-        </div>
-        <div className="vbody" ref={scroller} onKeyDown={onKey}>
-          {total === 0 && <div className="empty">No findings match these filters.</div>}
-          <div style={{ height: rows.getTotalSize(), position: "relative" }}>
-            {items.map((vi) => {
-              const r = rowAt(vi.index);
-              return (
-                <div
-                  key={vi.key}
-                  data-index={vi.index}
-                  role="row"
-                  aria-rowindex={vi.index + 2}
-                  tabIndex={vi.index === focus ? 0 : -1}
-                  className={`vrow ${r?.exempt ? "is-exempt" : ""}`}
-                  style={{ transform: `translateY(${vi.start}px)`, height: ROW_H }}
-                  onClick={() => r && navigate(`/findings/${r.id}`)}
-                  onFocus={() => setFocus(vi.index)}
-                >
-                  {r ? (
-                    <>
-                      <span role="gridcell">
-                        <RiskBadge score={r.riskScore} level={r.riskLevel} />
-                      </span>
-                      <span role="gridcell">
-                        <Badge kind={r.severity}>{r.severity}</Badge>
-                      </span>
-                      <span role="gridcell" className="cell-main" title={r.resourceId}>
-                        <a href={`/findings/${r.id}`} tabIndex={-1} onClick={(e) => e.preventDefault()}>
-                          {r.resourceName}
-                        </a>
-                        <span className="muted small">{r.resourceType.split("/").pop()}</span>
-                      </span>
-                      <span role="gridcell" className="ellipsis" title={r.recommendation}>
-                        {r.recommendation}
-                        {r.exempt && <Badge kind="exempt">exempt</Badge>}
-                      </span>
-                      <span role="gridcell">{r.environment}</span>
-                      <span role="gridcell" className="ellipsis" title={r.ownerEmail ?? r.owner}>
-                        {r.owner}
-                      </span>
-                      <span role="gridcell" className="ellipsis small">
-                        {r.frameworks.map(fwLabel).join(", ")}
-                      </span>
-                    </>
-                  ) : (
-                    <span className="muted">…</span>
-                  )}
-                </div>
-              );
-            })}
-          </div>
+      <div className="vtable">
+        <div className="vbody" ref={scroller}>
+          <table
+            ref={table}
+            className="ftable"
+            aria-label={`Findings, ${SORTED[filters.sort] ?? `sorted by ${filters.sort}`}`}
+            aria-rowcount={total === null ? undefined : total + 1}
+            aria-busy={total === null}
+            onKeyDown={onKey}
+            onFocus={() => setHasFocus(true)}
+            onBlur={(e) => setHasFocus(!!e.relatedTarget && e.currentTarget.contains(e.relatedTarget as Node))}
+          >
+            <colgroup>
+              {COLUMNS.map((c) => (
+                <col key={c} className={`col-${c.toLowerCase()}`} />
+              ))}
+            </colgroup>
+            <thead>
+              <tr aria-rowindex={1}>
+                {COLUMNS.map((c) => (
+                  <th key={c} scope="col">
+                    {c}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody aria-hidden="true" className="spacer">
+              <tr>
+                <td colSpan={COLUMNS.length} style={{ height: before }} />
+              </tr>
+            </tbody>
+            <tbody>
+              {total === 0 && (
+                <tr>
+                  <td colSpan={COLUMNS.length} className="empty">
+                    No findings match these filters.
+                  </td>
+                </tr>
+              )}
+              {items.map((vi) => {
+                const r = rowAt(vi.index);
+                return (
+                  <tr
+                    key={vi.key}
+                    data-index={vi.index}
+                    aria-rowindex={vi.index + 2}
+                    className={r?.exempt ? "is-exempt" : undefined}
+                    onClick={(e) => onRowClick(e, vi.index, r)}
+                  >
+                    {r ? (
+                      <>
+                        <td id={cellId(vi.index, "risk")}>
+                          <RiskBadge score={r.riskScore} level={r.riskLevel} />
+                        </td>
+                        <td id={cellId(vi.index, "sev")}>
+                          <Badge kind={r.severity}>{r.severity}</Badge>
+                        </td>
+                        <td title={r.resourceId}>
+                          <div className="cell-main">
+                            <a
+                              href={`/findings/${r.id}`}
+                              tabIndex={vi.index === tabStop ? 0 : -1}
+                              aria-describedby={`${cellId(vi.index, "risk")} ${cellId(vi.index, "sev")} ${cellId(vi.index, "rec")}`}
+                              onFocus={() => setFocus(vi.index)}
+                              onClick={(e) => {
+                                if (!isPlainClick(e)) return;
+                                e.preventDefault();
+                                open(vi.index, r);
+                              }}
+                            >
+                              {r.resourceName}
+                            </a>
+                            <span className="muted small">{r.resourceType.split("/").pop()}</span>
+                          </div>
+                        </td>
+                        <td id={cellId(vi.index, "rec")} title={r.recommendation}>
+                          {r.recommendation}
+                          {r.exempt && <Badge kind="exempt">exempt</Badge>}
+                        </td>
+                        <td>{r.environment}</td>
+                        <td title={r.ownerEmail ?? r.owner}>{r.owner}</td>
+                        <td className="small">{r.frameworks.map(fwLabel).join(", ")}</td>
+                      </>
+                    ) : (
+                      <td colSpan={COLUMNS.length} className="muted">
+                        <span aria-hidden="true">…</span>
+                        <span className="sr-only">Loading</span>
+                      </td>
+                    )}
+                  </tr>
+                );
+              })}
+            </tbody>
+            <tbody aria-hidden="true" className="spacer">
+              <tr>
+                <td colSpan={COLUMNS.length} style={{ height: after }} />
+              </tr>
+            </tbody>
+          </table>
         </div>
       </div>
-      <p className="muted small">Keyboard: ↑/↓ move, PgUp/PgDn jump, Enter opens the finding.</p>
+      <p className="muted small">Keyboard: Tab into the list, ↑/↓ move, PgUp/PgDn jump, Home/End first/last, Enter or Space opens the finding, Esc there returns here.</p>
     </div>
   );
 }
