@@ -35,6 +35,7 @@ export function register(program: Command): void {
     .option("--management-group <id>", "read the subscriptions under this management group")
     .option("--cloud <name>", "public | usgov | china (default CLARION_AZURE_CLOUD or public)")
     .option("--full", "read everything instead of only changes")
+    .option("--concurrency <n>", "Azure reads in flight at once (subscriptions together, an incremental's independent reads side by side)", "4")
     .option("--db <file>", "store file", DEFAULT_DB)
     .option("--out <dir>", "where the pipeline writes its outputs (default: the store's folder)")
     .option("--seed <n>", "demo source: generator seed", "42")
@@ -42,7 +43,7 @@ export function register(program: Command): void {
     .option("--no-progress", "do not show progress")
     .option("-o, --output <format>", "table | json | csv", "table")
     .option("--query <jmespath>", "JMESPath query over the result")
-    .action(async (o: { source: string; subscription?: string[]; managementGroup?: string; cloud?: string; full?: boolean; db: string; out?: string; seed: string; analyze: boolean; progress: boolean; output: string; query?: string }) => {
+    .action(async (o: { source: string; subscription?: string[]; managementGroup?: string; cloud?: string; full?: boolean; concurrency: string; db: string; out?: string; seed: string; analyze: boolean; progress: boolean; output: string; query?: string }) => {
       const outDir = resolve(o.out ?? dirname(o.db));
       if (o.source === "demo" || o.source.startsWith("files:")) {
         const store = await openStore(o.db);
@@ -79,6 +80,7 @@ export function register(program: Command): void {
           cloud: o.cloud,
           scope: o.subscription?.length ? { subscriptions: o.subscription } : o.managementGroup ? { managementGroup: o.managementGroup } : undefined,
           full: o.full,
+          concurrency: concurrencyArg(o.concurrency),
           abortSignal: controller.signal,
           onProgress: o.progress
             ? (p) => {
@@ -104,4 +106,10 @@ export function register(program: Command): void {
         await store.close();
       }
     });
+}
+
+function concurrencyArg(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 32) throw new InputError(`--concurrency must be an integer from 1 to 32, got '${text}'`, { field: "--concurrency" });
+  return n;
 }

@@ -76,11 +76,11 @@ describe("fetchTenant and syncTenant against the simulator", () => {
     try {
       const store = await openStore(":memory:");
       // this store also reads its subscriptions' alerts and Activity Log three at a time
-      await syncTenant({ ...conn(), store, subscriptionConcurrency: 3 });
+      await syncTenant({ ...conn(), store, concurrency: 3 });
       // two rounds of changes, each synced incrementally through the faults
       for (let i = 0; i < 2; i++) {
         sim.updateTenant(mutate);
-        await syncTenant({ ...conn(), store, subscriptionConcurrency: 3 });
+        await syncTenant({ ...conn(), store, concurrency: 3 });
       }
       await syncTenant({ ...conn(), store: clean });
       const got = await loadTenant(store);

@@ -41,10 +41,12 @@ export interface SyncOptions extends AzureClientOptions, OperationOptions {
   activityDays?: number;
   onProgress?: (p: SyncProgress) => void;
   /**
-   * Subscriptions whose alerts / Activity Log are read at once (default 4): against Azure each request waits
-   * on the network, so overlapping them shortens the sync; rows are still stored in subscription order.
+   * Reads a sync may have in flight at once (default 4): subscriptions whose alerts / Activity Log are read
+   * together, and the independent reads of an incremental sync side by side. Against Azure each request waits on
+   * the network, so overlapping them shortens the sync; with 1 it reads one thing at a time over one connection.
+   * Rows are stored in the same order either way.
    */
-  subscriptionConcurrency?: number;
+  concurrency?: number;
   context?: AzureContext;
   /** Clock (tests). */
   now?: () => Date;
@@ -133,23 +135,29 @@ function sweepStep(table: RawTable): Step {
 /**
  * Lanes of steps that read different tables and do not depend on each other, run at once: their requests
  * overlap, which against Azure (each request waits on the network) shortens an incremental sync to the longest
- * lane. Each lane runs its steps in order. Lanes keep no page checkpoint of their own: a run interrupted inside
- * the group reruns the whole group, whose reads are small and whose upserts are idempotent. The group fails
- * only after every lane has settled, so nothing is still writing when the sync reports the error.
+ * lane; with `concurrency: 1` the lanes run one after another. Each lane runs its steps in order. Lanes keep no
+ * page checkpoint of their own: a run interrupted inside the group reruns the whole group, whose reads are small
+ * and whose upserts are idempotent. The group fails only after every lane has settled, so nothing is still
+ * writing when the sync reports the error.
  */
+const concurrencyOf = (opts: SyncOptions) => Math.max(1, Math.floor(opts.concurrency ?? 4));
+
 function concurrently(name: string, lanes: Step[][]): Step {
   return {
     name,
     async run(s) {
-      const results = await Promise.allSettled(
-        lanes.map(async (lane) => {
-          const cp: Checkpoint = { ...s.cp };
-          for (const step of lane) {
-            cp.batch = cp.skipToken = cp.sub = undefined;
-            await step.run({ ...s, cp, save: async () => {} });
-          }
-        }),
-      );
+      const runLane = async (lane: Step[]) => {
+        const cp: Checkpoint = { ...s.cp };
+        for (const step of lane) {
+          cp.batch = cp.skipToken = cp.sub = undefined;
+          await step.run({ ...s, cp, save: async () => {} });
+        }
+      };
+      if (concurrencyOf(s.opts) === 1) {
+        for (const lane of lanes) await runLane(lane);
+        return;
+      }
+      const results = await Promise.allSettled(lanes.map(runLane));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
       if (failed) throw failed.reason;
     },
@@ -163,7 +171,7 @@ async function subscriptions(s: StepCtx): Promise<string[]> {
 }
 
 /**
- * Per-subscription REST reads, checkpointed after each subscription. Up to `subscriptionConcurrency`
+ * Per-subscription REST reads, checkpointed after each subscription. Up to `concurrency`
  * subscriptions are read at once (their requests overlap instead of waiting on each other); rows are stored and the checkpoint moved
  * in subscription order, so a resumed run starts at the first subscription not yet stored.
  */
@@ -186,7 +194,7 @@ function perSubscriptionStep(name: string, table: RawTable, list: (s: StepCtx, s
         }
       };
       const first = s.cp.sub ?? 0;
-      const width = Math.max(1, Math.floor(s.opts.subscriptionConcurrency ?? 4));
+      const width = concurrencyOf(s.opts);
       for (let i = first; i < Math.min(subs.length, first + width); i++) start(i);
       for (let i = first; i < subs.length; i++) {
         const rows = await (pending.get(i) as Promise<Record<string, unknown>[]>);
