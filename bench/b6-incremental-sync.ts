@@ -10,7 +10,7 @@
  * `--latency MS` adds that much to every simulator answer (B6 itself is defined without it; with it the request
  * count and the overlap of requests show, as against a real, remote service).
  *
- *   npx tsx bench/b6-incremental-sync.ts [--resources N] [--assessments-per-resource K] [--rounds R] [--latency MS] [--concurrency N]
+ *   npx tsx bench/b6-incremental-sync.ts [--resources N] [--assessments-per-resource K] [--rounds R] [--latency MS] [--concurrency N]  (default: the sync's "auto")
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,9 +31,9 @@ const perRes = arg("assessments-per-resource", 3);
 
 const rounds = arg("rounds", 1);
 const latencyMs = arg("latency", 0);
-// One read at a time over one connection: the in-process simulator has no network wait for concurrent reads to
-// overlap, so more connections would only add TLS handshakes (the CLI's default, 4, is for Azure; see --latency).
-const concurrency = arg("concurrency", 1);
+// The sync's default, "auto": concurrent reads once answers take ≥ 10 ms (try --latency 20), one at a time here.
+const concurrencyArg = process.argv.indexOf("--concurrency");
+const concurrency = concurrencyArg > 0 ? Number(process.argv[concurrencyArg + 1]) : "auto";
 
 const tenant = makeFixtureTenant({ now: new Date(), subscriptions: SUBS, resourcesPerSubscription: Math.ceil(resources / SUBS), assessmentsPerResource: perRes, activityPerSubscription: 60 });
 const rows = tenant.resources.length + tenant.securityResources.length + tenant.resourceContainers.length + tenant.authorizationResources.length + tenant.activityLog.length + tenant.alerts.length;

@@ -40,6 +40,9 @@ export interface SimulatorOptions {
 
 export interface SimulatorStats {
   requests: number;
+  /** Requests being answered right now, and the most there have been at once. */
+  inFlight: number;
+  maxInFlight: number;
   faults: { throttle: number; serverError: number; timeout: number };
   byRoute: Record<string, number>;
 }
@@ -114,7 +117,7 @@ export class AzureSimulator {
   private cache = new Map<string, KqlResult>();
   /** Secondary indexes per ARG table, rebuilt whenever the tenant changes (see kql-index.ts). */
   private indexes = new Map<string, KqlTableIndex>();
-  readonly stats: SimulatorStats = { requests: 0, faults: { throttle: 0, serverError: 0, timeout: 0 }, byRoute: {} };
+  readonly stats: SimulatorStats = { requests: 0, inFlight: 0, maxInFlight: 0, faults: { throttle: 0, serverError: 0, timeout: 0 }, byRoute: {} };
   readonly token: string;
   readonly cert: SelfSignedCert;
   url = "";
@@ -194,6 +197,9 @@ export class AzureSimulator {
 
   async start(): Promise<string> {
     this.server = createServer({ key: this.cert.key, cert: this.cert.cert, keepAlive: true }, (req, res) => {
+      this.stats.inFlight++;
+      this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.stats.inFlight);
+      res.once("close", () => this.stats.inFlight--);
       this.handle(req, res).catch((e) => {
         if (!res.headersSent) this.send(res, 500, { error: { code: "InternalServerError", message: String(e?.message ?? e) } });
       });

@@ -35,7 +35,7 @@ export function register(program: Command): void {
     .option("--management-group <id>", "read the subscriptions under this management group")
     .option("--cloud <name>", "public | usgov | china (default CLARION_AZURE_CLOUD or public)")
     .option("--full", "read everything instead of only changes")
-    .option("--concurrency <n>", "Azure reads in flight at once (subscriptions together, an incremental's independent reads side by side)", "4")
+    .option("--concurrency <n>", "Azure reads in flight at once: a number, or auto (4 while answers take 10 ms or more, else 1)", "auto")
     .option("--db <file>", "store file", DEFAULT_DB)
     .option("--out <dir>", "where the pipeline writes its outputs (default: the store's folder)")
     .option("--seed <n>", "demo source: generator seed", "42")
@@ -108,8 +108,9 @@ export function register(program: Command): void {
     });
 }
 
-function concurrencyArg(text: string): number {
+function concurrencyArg(text: string): number | "auto" {
+  if (text === "auto") return "auto";
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 32) throw new InputError(`--concurrency must be an integer from 1 to 32, got '${text}'`, { field: "--concurrency" });
+  if (!Number.isInteger(n) || n < 1 || n > 32) throw new InputError(`--concurrency must be auto or an integer from 1 to 32, got '${text}'`, { field: "--concurrency" });
   return n;
 }

@@ -163,3 +163,31 @@ describe("syncTenant on both stores", () => {
     });
 });
 
+describe("syncTenant concurrency", () => {
+  it("auto overlaps an incremental's reads against a remote-like service and reads one at a time against a local one", async () => {
+    const sim = await startSimulator({ tenant: makeFixtureTenant({ now: new Date(), subscriptions: 3, resourcesPerSubscription: 4 }), pageSize: 50 });
+    const conn = { armEndpoint: sim.url, token: sim.token, ca: sim.cert.cert, retry: fastRetry };
+    try {
+      const inFlightDuring = async (latencyMs: number, concurrency?: number | "auto") => {
+        const store = await openStore(":memory:");
+        sim.setLatency(0);
+        await syncTenant({ ...conn, store });
+        sim.updateTenant(mutate);
+        sim.setLatency(latencyMs);
+        sim.stats.maxInFlight = 0;
+        const inc = await syncTenant({ ...conn, store, concurrency });
+        expect(inc.mode).toBe("incremental");
+        expect(normalize(await loadTenant(store))).toEqual(normalize(sim.snapshot()));
+        await store.close();
+        return sim.stats.maxInFlight;
+      };
+      expect(await inFlightDuring(0)).toBe(1);
+      expect(await inFlightDuring(25)).toBeGreaterThanOrEqual(3);
+      expect(await inFlightDuring(25, 1)).toBe(1);
+      expect(await inFlightDuring(25, 4)).toBeGreaterThanOrEqual(3);
+    } finally {
+      await sim.stop();
+    }
+  });
+});
+

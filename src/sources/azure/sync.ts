@@ -41,12 +41,13 @@ export interface SyncOptions extends AzureClientOptions, OperationOptions {
   activityDays?: number;
   onProgress?: (p: SyncProgress) => void;
   /**
-   * Reads a sync may have in flight at once (default 4): subscriptions whose alerts / Activity Log are read
-   * together, and the independent reads of an incremental sync side by side. Against Azure each request waits on
-   * the network, so overlapping them shortens the sync; with 1 it reads one thing at a time over one connection.
-   * Rows are stored in the same order either way.
+   * Reads a sync may have in flight at once: subscriptions whose alerts / Activity Log are read together, and the
+   * independent reads of an incremental sync side by side. Overlapping requests pays off only while they wait on
+   * the network, so `"auto"` (the default) uses 4 while even the fastest recent answer took 10 ms or more (Azure:
+   * tens to hundreds of ms) and 1 once answers come back faster (a local service, where more connections would only add TLS
+   * handshakes). Rows are stored in the same order either way.
    */
-  concurrency?: number;
+  concurrency?: number | "auto";
   context?: AzureContext;
   /** Clock (tests). */
   now?: () => Date;
@@ -88,6 +89,8 @@ interface LastSync {
 
 type StepCtx = {
   ctx: AzureContext;
+  /** How long the service's recent answers took. */
+  latency: LatencyMeter;
   raw: RawRowStore;
   cp: Checkpoint;
   save: () => Promise<void>;
@@ -135,12 +138,34 @@ function sweepStep(table: RawTable): Step {
 /**
  * Lanes of steps that read different tables and do not depend on each other, run at once: their requests
  * overlap, which against Azure (each request waits on the network) shortens an incremental sync to the longest
- * lane; with `concurrency: 1` the lanes run one after another. Each lane runs its steps in order. Lanes keep no
+ * lane; at a concurrency of 1 the lanes run one after another. Each lane runs its steps in order. Lanes keep no
  * page checkpoint of their own: a run interrupted inside the group reruns the whole group, whose reads are small
  * and whose upserts are idempotent. The group fails only after every lane has settled, so nothing is still
  * writing when the sync reports the error.
  */
-const concurrencyOf = (opts: SyncOptions) => Math.max(1, Math.floor(opts.concurrency ?? 4));
+/**
+ * The fastest of the last 32 answers (response durations from the pipeline's trace): the round trip with the
+ * least queueing in it, so a busy client does not mistake itself for a distant service.
+ */
+class LatencyMeter {
+  private readonly recent: number[] = [];
+  add(ms: number): void {
+    this.recent.push(ms);
+    if (this.recent.length > 32) this.recent.shift();
+  }
+  floorMs(): number | undefined {
+    return this.recent.length ? Math.min(...this.recent) : undefined;
+  }
+}
+
+/** Below this answer time the service is local enough that overlapping requests buys nothing. */
+const REMOTE_LATENCY_MS = 10;
+
+function concurrencyOf(s: StepCtx): number {
+  const c = s.opts.concurrency ?? "auto";
+  if (c !== "auto") return Math.max(1, Math.floor(c));
+  return (s.latency.floorMs() ?? REMOTE_LATENCY_MS) >= REMOTE_LATENCY_MS ? 4 : 1;
+}
 
 function concurrently(name: string, lanes: Step[][]): Step {
   return {
@@ -153,7 +178,7 @@ function concurrently(name: string, lanes: Step[][]): Step {
           await step.run({ ...s, cp, save: async () => {} });
         }
       };
-      if (concurrencyOf(s.opts) === 1) {
+      if (concurrencyOf(s) === 1) {
         for (const lane of lanes) await runLane(lane);
         return;
       }
@@ -194,7 +219,7 @@ function perSubscriptionStep(name: string, table: RawTable, list: (s: StepCtx, s
         }
       };
       const first = s.cp.sub ?? 0;
-      const width = concurrencyOf(s.opts);
+      const width = concurrencyOf(s);
       for (let i = first; i < Math.min(subs.length, first + width); i++) start(i);
       for (let i = first; i < subs.length; i++) {
         const rows = await (pending.get(i) as Promise<Record<string, unknown>[]>);
@@ -366,7 +391,16 @@ export async function syncTenant(opts: SyncOptions): Promise<SyncResult> {
   const checkpoint = cp;
   const steps = checkpoint.mode === "full" ? fullSteps(opts) : incrementalSteps();
   const stats: SyncResult = { mode: checkpoint.mode, resumed, generation: checkpoint.gen, added: 0, changed: 0, removed: 0, unchanged: 0, durationMs: 0 };
-  const ctx = opts.context ?? new AzureContext(opts);
+  const latency = new LatencyMeter();
+  const ctx =
+    opts.context ??
+    new AzureContext({
+      ...opts,
+      onTrace: (e) => {
+        if (e.kind === "response" && e.durationMs !== undefined) latency.add(e.durationMs);
+        opts.onTrace?.(e);
+      },
+    });
   let rows = 0;
   let changed = 0;
   try {
@@ -378,7 +412,7 @@ export async function syncTenant(opts: SyncOptions): Promise<SyncResult> {
         opts.onProgress?.({ mode: checkpoint.mode, step: step.name, stepIndex: checkpoint.step, steps: steps.length, rows, changed, resumed });
       };
       report(0, 0);
-      await step.run({ ctx, raw, cp: checkpoint, opts, stats, report, save: () => opts.store.setMeta(CHECKPOINT, JSON.stringify(checkpoint)) });
+      await step.run({ ctx, latency, raw, cp: checkpoint, opts, stats, report, save: () => opts.store.setMeta(CHECKPOINT, JSON.stringify(checkpoint)) });
       checkpoint.step++;
       checkpoint.batch = undefined;
       checkpoint.skipToken = undefined;
