@@ -10,7 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../src/testing/shared";
 
-const runs = Number(process.argv[process.argv.indexOf("--runs") + 1] || 3);
+const runsAt = process.argv.indexOf("--runs");
+const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 3;
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got '${process.argv[runsAt + 1]}'`);
 
 function hwmKiB(pid: number): number {
   try {
