@@ -92,7 +92,11 @@ export function register(program: Command): void {
             : undefined,
         });
         if (tty && o.progress) process.stderr.write("\n");
-        const row: Record<string, unknown> = { ...result, durationMs: Math.round(result.durationMs) };
+        const row: Record<string, unknown> = {
+          ...result,
+          durationMs: Math.round(result.durationMs),
+          fastestAnswerMs: result.fastestAnswerMs === undefined ? undefined : Math.round(result.fastestAnswerMs * 10) / 10,
+        };
         if (o.analyze) {
           const { loadTenant } = await import("../../sources/azure/sync");
           const analysis = await analyze(store, rawTenantRows(await loadTenant(store), "azure"), [], outDir, "Azure (synced)", o);

@@ -62,6 +62,8 @@ export interface SyncResult {
   removed: number;
   unchanged: number;
   requests?: number;
+  /** The fastest answer the service gave during this sync (ms): what `concurrency: "auto"` decides from. */
+  fastestAnswerMs?: number;
   durationMs: number;
 }
 
@@ -161,11 +163,16 @@ class LatencyMeter {
 /** Below this answer time the service is local enough that overlapping requests buys nothing. */
 const REMOTE_LATENCY_MS = 10;
 
-function concurrencyOf(s: StepCtx): number {
-  const c = s.opts.concurrency ?? "auto";
-  if (c !== "auto") return Math.max(1, Math.floor(c));
-  return (s.latency.floorMs() ?? REMOTE_LATENCY_MS) >= REMOTE_LATENCY_MS ? 4 : 1;
+/**
+ * The reads to keep in flight for a `concurrency` setting, given the fastest recent answer time (undefined before
+ * any answer: assume a remote service).
+ */
+export function chooseConcurrency(setting: number | "auto" | undefined, fastestAnswerMs: number | undefined): number {
+  if (setting !== undefined && setting !== "auto") return Math.max(1, Math.floor(setting));
+  return (fastestAnswerMs ?? REMOTE_LATENCY_MS) >= REMOTE_LATENCY_MS ? 4 : 1;
 }
+
+const concurrencyOf = (s: StepCtx) => chooseConcurrency(s.opts.concurrency, s.latency.floorMs());
 
 function concurrently(name: string, lanes: Step[][]): Step {
   return {
@@ -431,6 +438,7 @@ export async function syncTenant(opts: SyncOptions): Promise<SyncResult> {
     if (!opts.context) ctx.close();
   }
   stats.durationMs = performance.now() - t0;
+  stats.fastestAnswerMs = latency.floorMs();
   return stats;
 }
 
