@@ -11,6 +11,16 @@ export interface FrameworkSource {
   controlId(groupName: string): string | undefined;
 }
 
+/**
+ * How a framework version is written for people: ISO standards with a colon ("ISO/IEC 27001:2022"), a year of
+ * SOC 2 criteria in parentheses ("SOC 2 (2023)"), everything else name and version ("PCI DSS 4.0.1").
+ */
+export function frameworkLabel(fw: { name: string; version: string }): string {
+  if (/^ISO\/IEC /.test(fw.name) && /^\d{4}$/.test(fw.version)) return `${fw.name}:${fw.version}`;
+  if (/^SOC 2/.test(fw.name) && /^\d{4}$/.test(fw.version)) return `${fw.name} (${fw.version})`;
+  return `${fw.name} ${fw.version}`;
+}
+
 /** Framework family: versions of one standard (CIS 1.4.0 … 3.0.0) count once in "controls in N frameworks". */
 export function frameworkFamily(id: string): string {
   return id.replace(/-(\d+\.\d+(\.\d+)*|\d{4}|r\d+)$/, "");

@@ -7,6 +7,7 @@ import type { Assessment } from "../domain/records";
 import type { ArmResource } from "../domain/resource";
 import { type FrameworkCatalog, type FrameworkData, type PolicyInfo, policyGuid } from "./catalog";
 import { type Exemption, exemptionState } from "./exemptions";
+import { frameworkLabel } from "./framework-sources";
 
 /** Everything compliance reads from a run: findings (exemptions applied), all assessments, inventory. */
 export interface ComplianceInput {
@@ -396,7 +397,7 @@ const mdCell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 export function renderGapsMarkdown(r: GapReport): string {
   const s = r.summary;
   const lines = [
-    `# Gap analysis: ${r.framework.name} ${r.framework.version} (\`${r.framework.id}\`)`,
+    `# Gap analysis: ${frameworkLabel(r.framework)} (\`${r.framework.id}\`)`,
     "",
     `Generated ${r.generatedAt}${r.organization ? ` for ${r.organization}` : ""}. Mapping derived from the built-in initiative "${r.framework.initiative.displayName}" (${r.framework.initiative.version}).`,
     `Subscriptions in scope: ${r.scope.subscriptions.join(", ") || "(none)"}.${r.passesKnown ? "" : " Healthy assessments were not recorded for this run: no control can show as passed."}`,

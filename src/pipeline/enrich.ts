@@ -1,5 +1,6 @@
 import { explainOffline } from "../ai/offline-engine";
 import type { FrameworkCatalog } from "../compliance/catalog";
+import { frameworkLabel } from "../compliance/framework-sources";
 import type { Dossier, Fact, Finding, Remediation } from "../domain/finding";
 import type { Assessment } from "../domain/records";
 import { parseResourceId } from "../domain/resource";
@@ -221,7 +222,7 @@ export function enrichFindings(index: EstateIndex, ports: EnrichPorts): { findin
       if (!fwNames.has(c.framework)) {
         fwNames.add(c.framework);
         const fw = ports.frameworks.get(c.framework);
-        if (fw) facts.push({ id: `framework.${c.framework}`, value: `${fw.name} ${fw.version}`, source: fw.derivedFrom });
+        if (fw) facts.push({ id: `framework.${c.framework}`, value: frameworkLabel(fw), source: fw.derivedFrom });
       }
     }
 
