@@ -91,6 +91,48 @@ describe("Azure simulator", () => {
     expect(filtered.every((r) => r.status === "Unhealthy")).toBe(true);
   });
 
+  it("with prefetch the next Resource Graph page is requested while the caller handles the current one, across batches", async () => {
+    const subs = tenant.resourceContainers.filter((c) => c.type === "microsoft.resources/subscriptions").map((c) => c.subscriptionId);
+    const run = async (prefetch: boolean) => {
+      const events: string[] = [];
+      sim.onRequest = (route) => {
+        if (route === "arg") events.push("request");
+      };
+      const ids: string[] = [];
+      try {
+        for await (const page of queryResourceGraphPages(ctx, "resources | order by id asc", { pageSize: 4, batchSize: 1, scope: { subscriptions: subs }, prefetch })) {
+          events.push("handle");
+          await new Promise((r) => setTimeout(r, 40)); // the caller's work on this page
+          ids.push(...page.rows.map((r: any) => r.id));
+          events.push("done");
+        }
+      } finally {
+        sim.onRequest = undefined;
+      }
+      return { events, ids };
+    };
+    const plain = await run(false);
+    const ahead = await run(true);
+    expect(ahead.ids).toEqual(plain.ids); // same pages, same order, nothing twice
+    expect(new Set(ahead.ids).size).toBe(tenant.resources.length);
+    // Requests the service has seen by the time the caller is done with each page: without prefetch one per page
+    // so far; with it, the next page's request is already in while the caller works (all but the last page).
+    const requestsBeforeEachDone = (events: string[]) => {
+      const out: number[] = [];
+      let requests = 0;
+      for (const e of events) {
+        if (e === "request") requests++;
+        if (e === "done") out.push(requests);
+      }
+      return out;
+    };
+    const pages = plain.events.filter((e) => e === "handle").length;
+    expect(pages).toBeGreaterThan(subs.length);
+    expect(requestsBeforeEachDone(plain.events)).toEqual(Array.from({ length: pages }, (_, k) => k + 1));
+    expect(requestsBeforeEachDone(ahead.events)).toEqual(Array.from({ length: pages }, (_, k) => Math.min(k + 2, pages)));
+    expect(ahead.events.filter((e) => e === "request").length).toBe(pages);
+  });
+
   it("answers 429 with Retry-After and quota headers when the Resource Graph quota is spent, and the client waits it out", async () => {
     const tight = await startSimulator({ tenant, cert: sim.cert, argQuota: { limit: 2, windowMs: 1000 } });
     try {

@@ -116,7 +116,8 @@ function argStep(name: string, table: RawTable, query: (cp: Checkpoint) => strin
     name,
     async run(s) {
       const resume = s.cp.batch !== undefined ? { batch: s.cp.batch, skipToken: s.cp.skipToken } : undefined;
-      for await (const page of queryResourceGraphPages<ArmResource>(s.ctx, query(s.cp), { scope: s.opts.scope, abortSignal: s.opts.abortSignal, resume })) {
+      const pages = queryResourceGraphPages<ArmResource>(s.ctx, query(s.cp), { scope: s.opts.scope, abortSignal: s.opts.abortSignal, resume, prefetch: true });
+      for await (const page of pages) {
         if (page.resultTruncated) throw new Error(`Resource Graph truncated the result of step ${name}; the query must not use limit/take`);
         if (onRows) await onRows(s, page.rows);
         else s.report(page.rows.length, tally(s.stats, await s.raw.upsert(table, page.rows, s.cp.gen)));
