@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SinkSimulator } from "../../simulator/sinks/server";
 import { type Anomaly, severityForScore, stableGuid } from "../changes";
-import { buildProgram } from "../cli/main";
+import { runCli } from "../cli/testing";
 import type { ActivityEvent } from "../domain/records";
 import { testBackends } from "../workflow/test-stores";
 import { StoreDeliveryRepo } from "./repo";
@@ -124,26 +124,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(...args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const into = (sink: string[]) => (c: string | Uint8Array) => {
-    sink.push(String(c));
-    return true;
-  };
-  const o = vi.spyOn(process.stdout, "write").mockImplementation(into(out));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation(into(err));
-  process.exitCode = 0;
-  try {
-    await (await buildProgram()).parseAsync(["node", "clarion", ...args]);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { out: out.join(""), err: err.join(""), code };
-}
+const run = runCli;
 
 const backends = testBackends("incidents_cli");
 

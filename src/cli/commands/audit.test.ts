@@ -3,7 +3,7 @@ import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SinkSimulator } from "../../../simulator/sinks/server";
 import { exportAuditLog } from "../../delivery/audit-export";
 import { AUDIT_COLUMNS, AUDIT_STREAM, fromAuditRow } from "../../delivery/audit-row";
@@ -14,7 +14,7 @@ import { verifyChain } from "../../store/audit-chain";
 import type { Store } from "../../store/store";
 import { findingFor, SUB_PROD, storageAccount, TLS_POLICY } from "../../workflow/test-fixtures";
 import { testBackends } from "../../workflow/test-stores";
-import { main } from "../main";
+import { runCli } from "../testing";
 
 /** `clarion audit export --sink NAME` to a Logs Ingestion stream (ClarionAudit_CL), against the sink simulator. */
 
@@ -53,26 +53,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(...args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const into = (sink: string[]) => (c: string | Uint8Array) => {
-    sink.push(String(c));
-    return true;
-  };
-  const o = vi.spyOn(process.stdout, "write").mockImplementation(into(out));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation(into(err));
-  process.exitCode = 0;
-  try {
-    await main(["node", "clarion", ...args]);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { out: out.join(""), err: err.join(""), code };
-}
+const run = runCli;
 
 const ingestCalls = () => sim.requests.filter((r) => r.path.startsWith("/ingest/"));
 const ingestedSeqs = () => sim.state.ingested.flatMap((b) => b.rows.map((r) => Number(r.Seq)));
