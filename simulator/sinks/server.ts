@@ -184,6 +184,15 @@ export class SinkSimulator {
     };
   }
 
+  /** Back to a fresh service between tests: empty state, up, no planned drops or throttling, no requests recorded. */
+  reset(): void {
+    this.state = SinkSimulator.emptyState();
+    this.down = false;
+    this.drops = 0;
+    this.throttles = 0;
+    this.requests.length = 0;
+  }
+
   /** Answers 503 to everything while down. */
   setDown(down: boolean): void {
     this.down = down;

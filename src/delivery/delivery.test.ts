@@ -34,10 +34,7 @@ describe.each(backends)("delivery on $name", (backend) => {
     findingFor(storageAccount(SUB_PROD, name, "TLS1_0", "prod"), TLS_POLICY, over);
 
   beforeEach(async () => {
-    sim.state = SinkSimulator.emptyState();
-    sim.setDown(false);
-    sim.dropAfterCommit(0);
-    sim.requests.length = 0;
+    sim.reset();
     store = await backend.open();
     repo = new StoreDeliveryRepo(store);
     const ca = sim.cert.cert;

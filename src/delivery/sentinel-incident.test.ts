@@ -56,12 +56,8 @@ beforeAll(async () => {
 afterAll(() => sim.stop());
 
 function reset(): void {
-  sim.state = SinkSimulator.emptyState();
-  sim.setDown(false);
-  sim.dropAfterCommit(0);
-  sim.throttle(0);
+  sim.reset();
   sim.onRequest = undefined;
-  sim.requests.length = 0;
 }
 
 function sink(over: Partial<Parameters<typeof sentinelIncidentSink>[0]> = {}): Sink {

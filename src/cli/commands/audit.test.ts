@@ -74,10 +74,7 @@ describe.each(backends)("clarion audit export --sink (Logs Ingestion) on $name",
   const exportTo = (sink = "siem") => run("audit", "export", "--db", db, "--sink", sink, "--delivery-config", config);
 
   beforeEach(async () => {
-    sim.state = SinkSimulator.emptyState();
-    sim.setDown(false);
-    sim.dropAfterCommit(0);
-    sim.requests.length = 0;
+    sim.reset();
     store = await backend.open();
     db = backend.locator(store);
   });
