@@ -55,6 +55,10 @@ afterAll(async () => {
 
 const run = runCli;
 
+/** A Logs Ingestion sink for the audit stream on the simulator, built directly (not from a delivery config). */
+const auditSink = (over: Partial<Parameters<typeof sentinelSink>[0]> = {}) =>
+  sentinelSink({ name: "siem", endpoint: sim.endpoints.ingestion, dcrImmutableId: DCR, streamName: AUDIT_STREAM, token: sim.token, ca: sim.cert.cert, ...over });
+
 const ingestCalls = () => sim.requests.filter((r) => r.path.startsWith("/ingest/"));
 const ingestedSeqs = () => sim.state.ingested.flatMap((b) => b.rows.map((r) => Number(r.Seq)));
 const event = (i: number, details: Record<string, unknown> = { n: i }) => ({
@@ -239,18 +243,9 @@ describe.each(backends)("clarion audit export --sink (Logs Ingestion) on $name",
     expect(ingestedSeqs().sort()).toEqual([1, 2, 3, 4]);
 
     // A sink that lets a message grow past the service limit: the service answers 413 and the sink halves the call.
-    sim.state = SinkSimulator.emptyState();
-    sim.requests.length = 0;
+    sim.reset();
     await store.appendAudit([5, 6, 7, 8].map((i) => event(i, pad(i))));
-    const loose = sentinelSink({
-      name: "siem",
-      endpoint: sim.endpoints.ingestion,
-      dcrImmutableId: DCR,
-      streamName: AUDIT_STREAM,
-      token: sim.token,
-      ca: sim.cert.cert,
-      maxBytes: 5_000_000,
-    });
+    const loose = auditSink({ maxBytes: 5_000_000 });
     try {
       const rep = await exportAuditLog(new StoreDeliveryRepo(store), () => store.listAudit(), loose, AUDIT_STREAM, { maxBytes: 5_000_000 });
       expect(rep).toMatchObject({ read: 8, sent: 4, alreadySent: 4, failed: 0, messages: 1 });
@@ -265,16 +260,7 @@ describe.each(backends)("clarion audit export --sink (Logs Ingestion) on $name",
     await store.appendAudit(Array.from({ length: 40 }, (_, i) => event(i + 1)));
     // PostgreSQL: two connections, as two processes would have; SQLite: one process has one writer connection.
     const other = backend.name === "postgres" ? await backend.reopen(store) : store;
-    const sink = () =>
-      sentinelSink({
-        name: "siem",
-        endpoint: sim.endpoints.ingestion,
-        dcrImmutableId: DCR,
-        streamName: AUDIT_STREAM,
-        token: sim.token,
-        ca: sim.cert.cert,
-      });
-    const sinks = [sink(), sink()];
+    const sinks = [auditSink(), auditSink()];
     try {
       // Both read the stream's end (nothing yet) and the log before either queues: their plans overlap, so one
       // of them finds the other's rows, rolls back and reads again, and by then one more event was appended.
