@@ -1,11 +1,11 @@
-import { contentHashOfParsed, stableJson } from "../../domain/stable-json";
-import type { Store } from "../../store/store";
+import { contentHashOfParsed } from "../../domain/stable-json";
+import type { RawUpsertCounts, Store } from "../../store/store";
 
 /**
  * The raw tenant kept in the store between syncs, in the store's `raw_rows` table (Store.raw* methods):
  * one row per (table, lower-cased id) with its content hash and the generation of the sync that last saw it.
- * Upserts go in one transaction per page, so an incremental sync costs O(changes); the generation lets a full sync sweep
- * the rows it did not see.
+ * Upserts go in one transaction per page, so an incremental sync costs O(changes); the generation lets a full
+ * sync sweep the rows it did not see.
  */
 
 export interface StoredRow {
@@ -16,15 +16,8 @@ export interface StoredRow {
 
 /** Content hash of a raw row as parsed from a response (key order does not matter; equals `contentHash`). */
 export const rowHash = contentHashOfParsed;
-export { stableJson };
 
 export const idKey = (id: string) => id.toLowerCase();
-
-export interface UpsertResult {
-  added: number;
-  changed: number;
-  unchanged: number;
-}
 
 export class RawRowStore {
   constructor(readonly store: Store) {}
@@ -33,7 +26,7 @@ export class RawRowStore {
    * Inserts or updates rows (keyed by lower-cased `id`), stamping generation `gen`; the store compares hashes
    * in the same pass (Store.rawUpsert). A row repeated within one call is stored once and counted unchanged.
    */
-  async upsert(table: string, rows: Record<string, unknown>[], gen: number, keyOf: (r: Record<string, unknown>) => string = (r) => String(r.id)): Promise<UpsertResult> {
+  async upsert(table: string, rows: Record<string, unknown>[], gen: number, keyOf: (r: Record<string, unknown>) => string = (r) => String(r.id)): Promise<RawUpsertCounts> {
     const out = await this.store.rawUpsert(
       table,
       rows.map((d) => ({ id: idKey(keyOf(d)), hash: rowHash(d), gen, doc: d })),
@@ -44,11 +37,6 @@ export class RawRowStore {
   /** Removes rows by id. Returns how many existed. */
   async remove(table: string, ids: string[]): Promise<number> {
     return this.store.rawDelete(table, ids.map(idKey));
-  }
-
-  /** Every id in the table (no row reads). */
-  async ids(table: string): Promise<string[]> {
-    return this.store.rawIds(table);
   }
 
   /** Ids (lower-cased) that start with `prefix`, sorted: a key-range read, so the cost follows the matches. */

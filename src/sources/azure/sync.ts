@@ -44,8 +44,8 @@ export interface SyncOptions extends AzureClientOptions, OperationOptions {
    * Reads a sync may have in flight at once: subscriptions whose alerts / Activity Log are read together, and the
    * independent reads of an incremental sync side by side. Overlapping requests pays off only while they wait on
    * the network, so `"auto"` (the default) uses 4 while even the fastest recent answer took 10 ms or more (Azure:
-   * tens to hundreds of ms) and 1 once answers come back faster (a local service, where more connections would only add TLS
-   * handshakes). Rows are stored in the same order either way.
+   * tens to hundreds of ms) and 1 once answers come back faster (a local service, where more connections would
+   * only add TLS handshakes). Rows are stored in the same order either way.
    */
   concurrency?: number | "auto";
   context?: AzureContext;
@@ -139,14 +139,6 @@ function sweepStep(table: RawTable): Step {
 }
 
 /**
- * Lanes of steps that read different tables and do not depend on each other, run at once: their requests
- * overlap, which against Azure (each request waits on the network) shortens an incremental sync to the longest
- * lane; at a concurrency of 1 the lanes run one after another. Each lane runs its steps in order. Lanes keep no
- * page checkpoint of their own: a run interrupted inside the group reruns the whole group, whose reads are small
- * and whose upserts are idempotent. The group fails only after every lane has settled, so nothing is still
- * writing when the sync reports the error.
- */
-/**
  * The fastest of the last 32 answers (response durations from the pipeline's trace): the round trip with the
  * least queueing in it, so a busy client does not mistake itself for a distant service.
  */
@@ -175,6 +167,14 @@ export function chooseConcurrency(setting: number | "auto" | undefined, fastestA
 
 const concurrencyOf = (s: StepCtx) => chooseConcurrency(s.opts.concurrency, s.latency.floorMs());
 
+/**
+ * Lanes of steps that read different tables and do not depend on each other, run at once: their requests
+ * overlap, which against Azure (each request waits on the network) shortens an incremental sync to the longest
+ * lane; at a concurrency of 1 the lanes run one after another. Each lane runs its steps in order. Lanes keep no
+ * page checkpoint of their own: a run interrupted inside the group reruns the whole group, whose reads are small
+ * and whose upserts are idempotent. The group fails only after every lane has settled, so nothing is still
+ * writing when the sync reports the error.
+ */
 function concurrently(name: string, lanes: Step[][]): Step {
   return {
     name,
