@@ -23,8 +23,10 @@ export function stableJson(v: unknown): string {
 
 /** A short content hash (22 base64url characters of SHA-256) of `stableJson(v)`. */
 export function contentHash(v: unknown): string {
-  return createHash("sha256").update(stableJson(v)).digest("base64url").slice(0, 22);
+  return shortHash(stableJson(v));
 }
+
+const shortHash = (text: string) => createHash("sha256").update(text).digest("base64url").slice(0, 22);
 
 /**
  * `stableJson` for data that came from JSON (no Dates, Maps or other `toJSON` objects), in native
@@ -54,5 +56,5 @@ const INTEGER_LIKE = /^(0|[1-9][0-9]*)$/;
 
 /** `contentHash` of data that came from JSON (see `stableJsonOfParsed`); equal to `contentHash` there. */
 export function contentHashOfParsed(v: unknown): string {
-  return createHash("sha256").update(stableJsonOfParsed(v)).digest("base64url").slice(0, 22);
+  return shortHash(stableJsonOfParsed(v));
 }

@@ -331,7 +331,8 @@ export class PostgresStore implements Store {
     const list = [...new Map(rows.map((r) => [r.id.toLowerCase(), r])).entries()];
     const out: RawUpsertCounts = { added: 0, changed: 0, unchanged: 0 };
     // One statement per chunk compares with the stored hashes and writes only what differs (a new row, another
-    // hash, or an older generation), then counts the three outcomes from the same snapshot.
+    // hash, or an older generation), then counts the three outcomes from the same snapshot. (PostgreSQL runs a
+    // data-modifying WITH to completion whether or not the main query reads it.)
     const sql = `WITH input AS (SELECT * FROM unnest($2::text[], $3::text[], $4::int[], $5::text[]) AS t(id, hash, gen, doc)),
       prev AS (SELECT r.id, r.hash, r.gen FROM raw_rows r JOIN input i ON r.tbl = $1 AND r.id = i.id),
       written AS (
@@ -339,10 +340,9 @@ export class PostgresStore implements Store {
         SELECT $1, i.id, i.hash, i.gen, i.doc FROM input i LEFT JOIN prev p ON p.id = i.id
         WHERE p.id IS NULL OR p.hash <> i.hash OR p.gen < i.gen
         ON CONFLICT (tbl, id) DO UPDATE SET hash = excluded.hash, gen = excluded.gen,
-          doc = CASE WHEN raw_rows.hash = excluded.hash THEN raw_rows.doc ELSE excluded.doc END
-        RETURNING 1)
+          doc = CASE WHEN raw_rows.hash = excluded.hash THEN raw_rows.doc ELSE excluded.doc END)
       SELECT count(*) FILTER (WHERE p.id IS NULL) AS added, count(*) FILTER (WHERE p.hash <> i.hash) AS changed,
-        count(*) FILTER (WHERE p.hash = i.hash) AS unchanged, (SELECT count(*) FROM written) AS written
+        count(*) FILTER (WHERE p.hash = i.hash) AS unchanged
       FROM input i LEFT JOIN prev p ON p.id = i.id`;
     await this.tx(async (c) => {
       for (let i = 0; i < list.length; i += CHUNK) {
