@@ -1,4 +1,4 @@
-import { compileExpr, type Expr, KqlDate, type Query, msOf, toStr } from "./kql";
+import { compileExpr, type Expr, KqlDate, type Query, msOf, pathFn, toStr } from "./kql";
 
 /** Candidate rows for part of a query: how many, and (only when asked) their sorted row numbers. */
 interface Candidates {
@@ -30,12 +30,11 @@ export class KqlTableIndex {
       push(this.byType, r.type, i);
     });
     for (const path of datetimePaths) {
-      const steps = path.split(".");
+      const [root, ...steps] = path.split(".");
+      const read = pathFn(root, steps);
       const found: { ms: number; row: number }[] = [];
       rows.forEach((r, i) => {
-        let v: unknown = r;
-        for (const s of steps) v = v === null || v === undefined ? undefined : (v as Record<string, unknown>)[s];
-        const ms = msOf(v);
+        const ms = msOf(read(r));
         if (ms !== undefined) found.push({ ms, row: i });
       });
       found.sort((a, b) => a.ms - b.ms);

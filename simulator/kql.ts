@@ -407,7 +407,8 @@ function cmp(a: unknown, b: unknown): number | undefined {
 
 const truthy = (v: unknown): boolean => v === true;
 
-function pathFn(root: string, steps: (string | number)[]): Fn {
+/** Reads `root.steps…` of a row (undefined where the path breaks off). */
+export function pathFn(root: string, steps: (string | number)[]): Fn {
   if (steps.length === 0) return (row) => row[root];
   type O = Record<string | number, any> | null | undefined;
   if (steps.length === 1) {
