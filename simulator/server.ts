@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { ArmResource } from "../src/domain/resource";
 import { makeSelfSignedCert, type SelfSignedCert } from "./cert";
 import { KQL_TABLES, KqlError, type KqlResult, parseKql, runKql } from "./kql";
 import { KqlTableIndex } from "./kql-index";
 import { changeRow, cloneTenant, contentHash, type SimTenant } from "./tenant";
+import { closeNow, listenOnLoopback } from "./loopback";
 
 /** Fault injection: a fraction of requests fails, split over the kinds by weight. */
 export interface FaultConfig {
@@ -205,17 +205,14 @@ export class AzureSimulator {
       });
     });
     this.server.keepAliveTimeout = 30_000;
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    this.url = `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await listenOnLoopback(this.server);
     return this.url;
   }
 
   async stop(): Promise<void> {
     const s = this.server;
-    if (!s) return;
     this.server = undefined;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    await closeNow(s);
   }
 
   // ------------------------------------------------------------------ plumbing

@@ -1,9 +1,9 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
 import { whatIf } from "../../src/policy";
 import { makeSelfSignedCert, type SelfSignedCert } from "../cert";
+import { closeNow, listenOnLoopback } from "../loopback";
 
 /**
  * A local HTTPS simulator of the WRITE-side APIs Clarion delivers to and deploys through
@@ -237,17 +237,14 @@ export class SinkSimulator {
         if (!res.headersSent) this.reply(res, 500, { error: { code: "InternalServerError", message: String((e as Error)?.message ?? e) } });
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    this.url = `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await listenOnLoopback(this.server);
     return this.url;
   }
 
   async stop(): Promise<void> {
     const s = this.server;
-    if (!s) return;
     this.server = undefined;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    await closeNow(s);
   }
 
   // ------------------------------------------------------------------ plumbing
