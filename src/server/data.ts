@@ -1,27 +1,9 @@
 import { InputError } from "../domain/errors";
 import type { Finding } from "../domain/finding";
 import type { Store } from "../store/store";
+import type { Facets, FindingPage, FindingRow } from "./api-types";
 
-/** One row of the findings table: what the list view needs, without the dossier and remediation bodies. */
-export interface FindingRow {
-  id: string;
-  resourceId: string;
-  resourceName: string;
-  resourceType: string;
-  resourceGroup: string;
-  subscriptionId: string;
-  environment: string;
-  severity: string;
-  status: string;
-  recommendation: string;
-  category: string;
-  riskScore: number;
-  riskLevel: string;
-  owner: string;
-  ownerEmail: string | null;
-  frameworks: string[];
-  exempt: boolean;
-}
+export type { Facets, FindingPage, FindingRow } from "./api-types";
 
 export interface FindingQuery {
   severity?: string[];
@@ -44,14 +26,6 @@ export interface FindingQuery {
 export const SORT_KEYS = ["risk", "severity", "resource", "recommendation", "owner", "environment"] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
-export interface FindingPage {
-  items: FindingRow[];
-  total: number;
-  limit: number;
-  offset: number;
-  nextCursor: string | null;
-}
-
 export const SEVERITIES = ["High", "Medium", "Low"];
 const STATUSES = ["Unhealthy", "Healthy", "NotApplicable"];
 export const LEVELS: Record<string, [number, number]> = { critical: [65, 1000], high: [45, 65], medium: [25, 45], low: [-1, 25] };
@@ -62,18 +36,6 @@ function canonical(values: string[], allowed: string[], field: string): string[]
     if (!hit) throw new InputError(`unknown ${field} '${v}' (use ${allowed.join(", ")})`, { field });
     return hit;
   });
-}
-
-/** Counts per severity, level, status, environment, framework, subscription, and the owners list. */
-export interface Facets {
-  total: number;
-  severity: Record<string, number>;
-  level: Record<string, number>;
-  status: Record<string, number>;
-  environment: Record<string, number>;
-  framework: Record<string, number>;
-  subscription: Record<string, number>;
-  owner: Record<string, number>;
 }
 
 /** How list pages, counts and facets are answered; FindingReader caches around it. */

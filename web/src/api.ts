@@ -1,3 +1,6 @@
+// The findings list, page and facet shapes are the server's own (plain types, no runtime import).
+export type { Facets, FindingPage, FindingRow } from "../../src/server/api-types";
+
 /** Thin client for /api/v1 with the signed-in token; errors carry the server's code and message. */
 const TOKEN_KEY = "clarion.token";
 
@@ -62,45 +65,6 @@ export interface Me {
   role: string;
   permissions: string[];
   via: string;
-}
-
-export interface FindingRow {
-  id: string;
-  resourceId: string;
-  resourceName: string;
-  resourceType: string;
-  resourceGroup: string;
-  subscriptionId: string;
-  environment: string;
-  severity: string;
-  status: string;
-  recommendation: string;
-  category: string;
-  riskScore: number;
-  riskLevel: string;
-  owner: string;
-  ownerEmail: string | null;
-  frameworks: string[];
-  exempt: boolean;
-}
-
-export interface FindingPage {
-  items: FindingRow[];
-  total: number;
-  limit: number;
-  offset: number;
-  nextCursor: string | null;
-}
-
-export interface Facets {
-  total: number;
-  severity: Record<string, number>;
-  level: Record<string, number>;
-  status: Record<string, number>;
-  environment: Record<string, number>;
-  framework: Record<string, number>;
-  subscription: Record<string, number>;
-  owner: Record<string, number>;
 }
 
 export interface Remediation {
